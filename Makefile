@@ -19,6 +19,13 @@ CFLAGS   ?= -O2 -g
 BUILD    ?= build
 PKG_CONFIG ?= pkg-config
 
+# make V=1 prints the full compiler commands.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
 WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 ifeq ($(CI),true)
@@ -65,25 +72,34 @@ deps:
 
 $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/cmd/%.o: cmd/%.c $(wildcard lib/*.h cmd/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libbuoy.a: $(LIB_OBJS)
-	$(AR) rcs $@ $^
+	@echo "  AR      $@"
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 # Each program links its main, its own folder's objects, the shared library
-# and the packages it uses.
+# and the packages it uses. A function keeps '%' out of the prerequisite
+# text, where make would replace it with the stem.
+own_objects = $(filter $(BUILD)/cmd/buoy-$(1)/%,$(SUB_OBJS))
+.SECONDARY:
 .SECONDEXPANSION:
-$(BUILD)/buoy-%: $(BUILD)/cmd/buoy-%.o $$(filter $(BUILD)/cmd/buoy-$$*/%,$(SUB_OBJS)) $(BUILD)/libbuoy.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ \
+$(BUILD)/buoy-%: $(BUILD)/cmd/buoy-%.o $$(call own_objects,$$*) $(BUILD)/libbuoy.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ \
 	    $$($(PKG_CONFIG) --libs $(PKGS_$*)) $(JQ_LIBS) -lm
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libbuoy.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ \
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ \
 	    $$($(PKG_CONFIG) --libs cmocka $(ALL_PKGS)) $(JQ_LIBS) -lm
 
 unit-test: $(UNIT_BINS)
