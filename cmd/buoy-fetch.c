@@ -47,6 +47,7 @@ struct station_state {
 struct outcome {
 	unsigned succeeded;
 	unsigned unavailable;           /* fetch failed */
+	unsigned no_input;              /* local file could not be read */
 	unsigned bad_data;              /* not an NDBC file */
 	bool output_failed;
 };
@@ -215,7 +216,7 @@ static void read_one_file(const char *path, const char *station_option, struct o
 
 	if (read_whole_file(path, &body, error, sizeof error) != 0) {
 		log_error("cannot read %s: %s", path, error);
-		outcome->unavailable++;
+		outcome->no_input++;
 		goto cleanup;
 	}
 	if (station_option != NULL)
@@ -315,7 +316,8 @@ static void fetch_stations(const struct options *options, struct station_state *
 }
 
 /* The worst outcome decides: no output, then failed fetches (69 when
- * nothing succeeded, 75 when some did), then unreadable files. */
+ * nothing succeeded, 75 when some did), then files that could not be
+ * opened, then files that are not NDBC data. */
 static int exit_status(const struct outcome *outcome, bool polling)
 {
 	if (outcome->output_failed)
@@ -324,6 +326,8 @@ static int exit_status(const struct outcome *outcome, bool polling)
 		return EX_OK;
 	if (outcome->unavailable > 0)
 		return outcome->succeeded > 0 ? EX_TEMPFAIL : EX_UNAVAILABLE;
+	if (outcome->no_input > 0)
+		return EX_NOINPUT;
 	if (outcome->bad_data > 0)
 		return EX_DATAERR;
 	return EX_OK;

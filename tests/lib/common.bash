@@ -4,6 +4,8 @@
 # Every server started here records its PID in $BATS_FILE_TMPDIR and is
 # stopped by that PID in stop_services, never by name.
 
+bats_require_minimum_version 1.5.0
+
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BUOY_BIN=${BUOY_BIN:-$REPO_ROOT/build}
 NDBC_DATA=${BUOY_TEST_DATA:-$REPO_ROOT/../shared/data/ndbc}
