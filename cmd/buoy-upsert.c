@@ -1,0 +1,450 @@
+/*
+ * buoy-upsert: stores observation NDJSON in PostgreSQL and prints the input
+ * lines whose rows were new or changed, so that a downstream publisher
+ * receives each observation once however often NDBC's files are read again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jv.h>
+#include <libpq-fe.h>
+
+#include "config.h"
+#include "line_reader.h"
+#include "log.h"
+#include "numparse.h"
+#include "observation.h"
+#include "output.h"
+#include "record.h"
+#include "stop_signal.h"
+
+#include "buoy-upsert/batch.h"
+#include "buoy-upsert/store.h"
+
+#define PROGRAM "buoy-upsert"
+#define BATCH_SIZE_DEFAULT 1000
+
+struct options {
+	bool init;
+	long batch_size;
+};
+
+struct counts {
+	unsigned long lines_read;
+	unsigned long stored;        /* observation lines in committed batches */
+	unsigned long inserted;
+	unsigned long updated;
+	unsigned long failed;        /* observation lines in a batch that failed */
+	unsigned long invalid;
+};
+
+struct upsert {
+	struct store *store;
+	struct batch batch;
+	struct counts counts;
+	int input_status;            /* the worst of EX_DATAERR, EX_NOINPUT, EX_IOERR */
+	double database_ms;          /* wall time spent in store_write_batch */
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: %s [-hqVv] [-b rows] [file ...]\n"
+	        "       %s --init\n"
+	        "\n"
+	        "Stores observation NDJSON (from the files, or from stdin when none is\n"
+	        "given or a file is '-') in PostgreSQL, and prints the lines whose rows\n"
+	        "were new or changed.\n"
+	        "\n"
+	        "  -b, --batch-size=ROWS  commit at least every ROWS observations\n"
+	        "                         (1 to %d, default %d)\n"
+	        "      --init             create the tables when missing, then exit\n"
+	        "  -q, --quiet            log one level less (repeatable)\n"
+	        "  -v, --verbose          log one level more (repeatable)\n"
+	        "  -h, --help             print this help and exit\n"
+	        "  -V, --version          print the version and libpq's, then exit\n"
+	        "\n"
+	        "DATABASE_URL names the database as a URI or key=value string; when it\n"
+	        "is unset libpq's PG* variables and ~/.pgpass apply.\n",
+	        PROGRAM, PROGRAM, BATCH_ROWS_MAX, BATCH_SIZE_DEFAULT);
+}
+
+static int usage_error(const char *message)
+{
+	fprintf(stderr, "%s: %s\n", PROGRAM, message);
+	fprintf(stderr, "Try '%s --help' for more information.\n", PROGRAM);
+	return EX_USAGE;
+}
+
+static void print_version(void)
+{
+	int libpq = PQlibVersion();
+
+	printf("%s %s\n", PROGRAM, BUOY_VERSION);
+	printf("libpq %d.%d\n", libpq / 10000, libpq % 10000);
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, struct options *options)
+{
+	enum { OPTION_INIT = 256 };
+	static const struct option long_options[] = {
+		{ "batch-size", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "init", no_argument, NULL, OPTION_INIT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char message[256];
+	int option;
+
+	opterr = 0;   /* report bad options as "buoy-upsert: ...", not with argv[0] */
+	while ((option = getopt_long(argc, argv, ":b:hqVv", long_options, NULL)) != -1) {
+		switch (option) {
+		case 'b':
+			if (!parse_long_range(optarg, 1, BATCH_ROWS_MAX, &options->batch_size))
+				return usage_error("invalid --batch-size: expected a whole number "
+				                   "from 1 to 100000");
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case OPTION_INIT:
+			options->init = true;
+			break;
+		case 'q':
+			log_adjust_level(-1);
+			break;
+		case 'V':
+			print_version();
+			return EX_OK;
+		case 'v':
+			log_adjust_level(+1);
+			break;
+		case ':':
+			snprintf(message, sizeof message, "option '%s' needs a value", argv[optind - 1]);
+			return usage_error(message);
+		default:
+			snprintf(message, sizeof message, "unknown option '%s'", argv[optind - 1]);
+			return usage_error(message);
+		}
+	}
+
+	if (options->init && optind < argc)
+		return usage_error("--init reads no input: run it without file arguments");
+	return -1;
+}
+
+static void note_input_status(struct upsert *run, int status)
+{
+	/* EX_IOERR (74) > EX_NOINPUT (66) > EX_DATAERR (65): keep the worst. */
+	if (status > run->input_status)
+		run->input_status = status;
+}
+
+static void report_invalid(struct upsert *run, const char *name, unsigned long line_number,
+                           const char *reason)
+{
+	log_error("%s:%lu: %s; the line is skipped", name, line_number, reason);
+	run->counts.invalid++;
+	note_input_status(run, EX_DATAERR);
+}
+
+/* Prints the lines of new and changed rows, in input order, byte for byte. */
+static int print_changed(const struct batch *batch)
+{
+	for (size_t i = 0; i < batch->count; i++) {
+		const struct batch_row *row = &batch->rows[i];
+
+		if (row->outcome == ROW_UNCHANGED)
+			continue;
+		fwrite(batch->text + row->line_start, 1, row->line_len, stdout);
+		putchar('\n');
+		if (ferror(stdout)) {
+			log_error("cannot write to stdout: %s", strerror(errno));
+			return EX_IOERR;
+		}
+	}
+	return EX_OK;
+}
+
+static void count_outcomes(struct upsert *run)
+{
+	for (size_t i = 0; i < run->batch.count; i++) {
+		if (run->batch.rows[i].outcome == ROW_INSERTED)
+			run->counts.inserted++;
+		else if (run->batch.rows[i].outcome == ROW_UPDATED)
+			run->counts.updated++;
+	}
+	run->counts.stored += run->batch.count;
+}
+
+static double elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) * 1e3 + (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+}
+
+/* Commits the batch, prints what changed and empties it. */
+static int flush_batch(struct upsert *run)
+{
+	struct timespec start;
+	int status;
+
+	if (run->batch.count == 0)
+		return EX_OK;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	status = store_write_batch(run->store, &run->batch);
+	run->database_ms += elapsed_ms(&start);
+	if (status == EX_OK) {
+		count_outcomes(run);
+		log_debug("committed %zu observations in %.1f ms", run->batch.count, elapsed_ms(&start));
+		status = print_changed(&run->batch);
+	} else {
+		run->counts.failed += run->batch.count;
+	}
+
+	batch_clear(&run->batch);
+	return status;
+}
+
+/*
+ * Parses the line once when it is an observation. Any other line goes to
+ * record_check_line, which classifies blank and status lines and writes the
+ * error message. An object with a stationId gets the same verdict from
+ * record_check_line as from observation_from_jv here.
+ */
+static enum record_kind read_observation(const char *line, size_t len, struct observation *obs,
+                                         char *error, size_t error_size)
+{
+	jv object = jv_parse_sized(line, (int)len);
+	struct record_info info;
+
+	if (jv_get_kind(object) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(object), jv_string("stationId")))
+		return observation_from_jv(object, obs, error, error_size) ?
+		       RECORD_OBSERVATION : RECORD_INVALID;
+
+	jv_free(object);
+	return record_check_line(line, len, &info, error, error_size);
+}
+
+static int handle_line(struct upsert *run, const char *name, unsigned long line_number,
+                       const char *line, size_t len)
+{
+	struct observation obs;
+	char error[512];
+	enum record_kind kind = read_observation(line, len, &obs, error, sizeof error);
+	int status;
+
+	if (kind == RECORD_INVALID) {
+		report_invalid(run, name, line_number, error);
+		return EX_OK;
+	}
+	if (kind != RECORD_OBSERVATION)
+		return EX_OK;   /* blank and status lines carry nothing to store */
+
+	if (!batch_has_room(&run->batch, len)) {
+		status = flush_batch(run);
+		if (status != EX_OK) {
+			run->counts.failed++;   /* this line, which never joined a batch */
+			return status;
+		}
+	}
+	if (batch_add(&run->batch, &obs, line, len) != 0) {
+		log_error("cannot keep %s:%lu for the batch: out of memory", name, line_number);
+		return EX_OSERR;
+	}
+	return EX_OK;
+}
+
+/*
+ * Commits the batch when no whole line is waiting, so that a live pipeline
+ * is not held back by --batch-size, then blocks until input or a stop
+ * signal arrives.
+ */
+static int wait_for_input(struct upsert *run, const struct line_reader *reader)
+{
+	struct pollfd fds[2] = {
+		{ .fd = reader->fd, .events = POLLIN },
+		{ .fd = stop_signal_fd(), .events = POLLIN },
+	};
+	int status;
+
+	if (line_reader_has_line(reader) || reader->at_eof)
+		return EX_OK;
+
+	if (run->batch.count > 0 && poll(fds, 1, 0) == 0) {
+		status = flush_batch(run);
+		if (status != EX_OK)
+			return status;
+	}
+
+	if (run->batch.count == 0)
+		while (poll(fds, 2, -1) < 0 && errno == EINTR && !stop_signal_received())
+			continue;
+	return EX_OK;
+}
+
+/* Reads one input to its end. Returns EX_OK, or the status of a failure
+ * that ends the program. A read error only raises the input status. */
+static int read_input(struct upsert *run, const char *name, int fd)
+{
+	struct line_reader reader;
+	int status = EX_OK;
+
+	if (line_reader_init(&reader, fd, RECORD_LINE_MAX) != 0) {
+		log_error("cannot read %s: out of memory", name);
+		return EX_OSERR;
+	}
+
+	while (status == EX_OK && !stop_signal_received()) {
+		const char *line;
+		size_t len;
+		enum line_status got;
+
+		status = wait_for_input(run, &reader);
+		if (status != EX_OK || stop_signal_received())
+			break;
+
+		got = line_reader_next(&reader, &line, &len);
+		if (got == LINE_EOF)
+			break;
+		if (got == LINE_AGAIN)
+			continue;
+		if (got == LINE_ERROR) {
+			log_error("cannot read %s: %s", name, strerror(errno));
+			note_input_status(run, EX_IOERR);
+			break;
+		}
+
+		run->counts.lines_read++;
+		if (got == LINE_TOO_LONG)
+			report_invalid(run, name, reader.line_number, "line is longer than "
+			               "65536 bytes");
+		else
+			status = handle_line(run, name, reader.line_number, line, len);
+	}
+
+	line_reader_free(&reader);
+	return status;
+}
+
+static int read_inputs(struct upsert *run, char **paths, int path_count)
+{
+	int status = EX_OK;
+
+	if (path_count == 0)
+		return read_input(run, "stdin", STDIN_FILENO);
+
+	for (int i = 0; i < path_count && status == EX_OK && !stop_signal_received(); i++) {
+		int fd;
+
+		if (strcmp(paths[i], "-") == 0) {
+			status = read_input(run, "stdin", STDIN_FILENO);
+			continue;
+		}
+
+		fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			log_error("cannot open %s: %s", paths[i], strerror(errno));
+			note_input_status(run, EX_NOINPUT);
+			continue;
+		}
+		status = read_input(run, paths[i], fd);
+		close(fd);
+	}
+	return status;
+}
+
+static void log_summary(const struct upsert *run)
+{
+	const struct counts *counts = &run->counts;
+	char lines_read[32], inserted[32], updated[32], unchanged[32], failed[32], invalid[32];
+	char database_ms[32];
+
+	snprintf(lines_read, sizeof lines_read, "%lu", counts->lines_read);
+	snprintf(inserted, sizeof inserted, "%lu", counts->inserted);
+	snprintf(updated, sizeof updated, "%lu", counts->updated);
+	snprintf(unchanged, sizeof unchanged, "%lu",
+	         counts->stored - counts->inserted - counts->updated);
+	snprintf(failed, sizeof failed, "%lu", counts->failed);
+	snprintf(invalid, sizeof invalid, "%lu", counts->invalid);
+	snprintf(database_ms, sizeof database_ms, "%.1f", run->database_ms);
+	log_fields(LOG_LEVEL_INFO, "finished", "lines_read", lines_read, "inserted", inserted,
+	           "updated", updated, "unchanged", unchanged, "not_stored", failed,
+	           "invalid", invalid, "database_ms", database_ms, (const char *)NULL);
+}
+
+static int upsert_inputs(struct upsert *run, char **paths, int path_count, long batch_size)
+{
+	int status = store_prepare(run->store);
+
+	if (status != EX_OK)
+		return status;
+	if (batch_init(&run->batch, (size_t)batch_size) != 0) {
+		log_error("cannot allocate a batch of %ld rows: out of memory", batch_size);
+		return EX_OSERR;
+	}
+
+	/* After a stop signal the lines already read are still committed:
+	 * they are whole, and the writer will not send them again. */
+	status = read_inputs(run, paths, path_count);
+	if (status == EX_OK)
+		status = flush_batch(run);
+	else
+		run->counts.failed += run->batch.count;
+	if (stop_signal_received())
+		log_info("stopped by %s", strsignal(stop_signal_number()));
+
+	log_summary(run);
+	batch_free(&run->batch);
+	return status != EX_OK ? status : run->input_status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options options = { .batch_size = BATCH_SIZE_DEFAULT };
+	struct upsert run = { 0 };
+	int status;
+	int output_error;
+
+	log_init(PROGRAM);
+	status = parse_options(argc, argv, &options);
+	if (status >= 0)
+		return status;
+
+	output_setup();
+	if (stop_signal_install(true) != 0) {
+		log_error("cannot install signal handlers: %s", strerror(errno));
+		return EX_OSERR;
+	}
+
+	status = store_open(config_value(NULL, "DATABASE_URL", ""), &run.store);
+	if (status == EX_OK && options.init)
+		status = store_init_schema(run.store);
+	else if (status == EX_OK)
+		status = upsert_inputs(&run, argv + optind, argc - optind, options.batch_size);
+	store_close(run.store);
+
+	output_error = output_close();
+	if (output_error != 0 && status != EX_IOERR) {
+		log_error("cannot write to stdout: %s", strerror(output_error));
+		status = EX_IOERR;
+	}
+	return status;
+}
