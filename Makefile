@@ -96,10 +96,11 @@ $(BUILD)/buoy-%: $(BUILD)/cmd/buoy-%.o $$(call own_objects,$$*) $(BUILD)/libbuoy
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ \
 	    $$($(PKG_CONFIG) --libs $(PKGS_$*)) $(JQ_LIBS) -lm
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libbuoy.a
+# A unit test may include a program's own .c files, so it depends on them.
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libbuoy.a $(wildcard cmd/*/*.c cmd/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ \
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libbuoy.a \
 	    $$($(PKG_CONFIG) --libs cmocka $(ALL_PKGS)) $(JQ_LIBS) -lm
 
 unit-test: $(UNIT_BINS)

@@ -36,7 +36,7 @@ struct options {
 	long timeout_ms;
 };
 
-/* What buoy-fetch remembers of a station between polls. */
+/* State kept for a station between polls. */
 struct station_state {
 	char id[STATION_ID_MAX + 1];
 	struct http_validators validators;

@@ -23,7 +23,7 @@
 
 #include "observation.h"
 
-/* Most columns a header may name; NDBC files have at most 22. */
+/* Maximum number of columns in a header; NDBC files have at most 22. */
 #define NDBC_COLUMNS_MAX 64
 
 enum ndbc_time_part {
@@ -50,7 +50,7 @@ struct ndbc_parser {
 };
 
 enum ndbc_result {
-	NDBC_ROW,          /* *obs holds an observation */
+	NDBC_ROW,          /* *obs contains an observation */
 	NDBC_SKIP,         /* header, units line, comment or blank line */
 	NDBC_BAD_ROW,      /* this row cannot be read; later rows may be fine */
 	NDBC_BAD_FILE,     /* no usable header: no row of this file can be read */
