@@ -2,6 +2,7 @@
  * buoy-fetch: read NDBC standard meteorological files and print their
  * observations as NDJSON, oldest first.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <poll.h>
@@ -50,6 +51,7 @@ struct outcome {
 	unsigned no_input;              /* local file could not be read */
 	unsigned bad_data;              /* not an NDBC file */
 	bool output_failed;
+	int write_errno;                /* errno of the failed write */
 };
 
 static void usage(FILE *out)
@@ -161,6 +163,9 @@ static int read_stations(int argc, char **argv, const struct options *options,
 		usage_error("give either station ids or files with -f, not both");
 	if (count > STATIONS_MAX)
 		usage_error("too many stations: at most 2000 per run");
+	if (options->station != NULL && count > 0)
+		usage_error("--station names the station of files read with -f; "
+		            "it cannot be used with station ids");
 	if (options->interval_ms > 0 && options->file_count > 0)
 		usage_error("--interval polls stations over HTTP; it cannot be used with -f");
 
@@ -197,6 +202,12 @@ static int print_newer(struct obs_list *list, time_t *last_printed)
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
+static void record_write_error(struct outcome *outcome)
+{
+	outcome->output_failed = true;
+	outcome->write_errno = errno;
+}
+
 static void record_parse(struct outcome *outcome, const struct parse_summary *summary)
 {
 	if (summary->bad_file)
@@ -231,7 +242,7 @@ static void read_one_file(const char *path, const char *station_option, struct o
 	}
 	record_parse(outcome, &summary);
 	if (print_newer(&list, &none) != 0)
-		outcome->output_failed = true;
+		record_write_error(outcome);
 
 cleanup:
 	obs_list_free(&list);
@@ -275,7 +286,7 @@ static void fetch_one_station(struct http_client *client, const char *base,
 	}
 	record_parse(outcome, &summary);
 	if (print_newer(&list, &station->last_printed) != 0)
-		outcome->output_failed = true;
+		record_write_error(outcome);
 
 cleanup:
 	obs_list_free(&list);
@@ -340,6 +351,7 @@ int main(int argc, char **argv)
 	struct outcome outcome = { 0 };
 	int station_count;
 	int status;
+	int write_error;
 
 	log_init(PROGRAM);
 	parse_options(argc, argv, &options);
@@ -353,16 +365,19 @@ int main(int argc, char **argv)
 	}
 
 	output_setup();
-	stop_signal_install(false);
+	stop_signal_install(true);
 	for (int i = 0; i < options.file_count && !stop_signal_received(); i++)
 		read_one_file(options.files[i], options.station, &outcome);
 	if (station_count > 0)
 		fetch_stations(&options, stations, station_count, &outcome);
 
 	status = exit_status(&outcome, options.interval_ms > 0);
-	if (output_close() != 0 && status != EX_IOERR)
+	write_error = output_close();
+	if (outcome.output_failed && outcome.write_errno != 0)
+		write_error = outcome.write_errno;
+	if (write_error != 0 || outcome.output_failed) {
+		log_error("cannot write to stdout: %s", strerror(write_error != 0 ? write_error : EIO));
 		status = EX_IOERR;
-	if (status == EX_IOERR)
-		log_error("cannot write to standard output");
+	}
 	return status;
 }

@@ -273,12 +273,25 @@ static enum ndbc_result read_row(struct ndbc_parser *parser, const struct tokens
 	return NDBC_ROW;
 }
 
+static bool has_measurement_column(const struct ndbc_layout *layout)
+{
+	for (int field = 0; field < OBS_FIELD_COUNT; field++)
+		if (layout->field_column[field] >= 0)
+			return true;
+	return false;
+}
+
 static enum ndbc_result read_first_line(struct ndbc_parser *parser, const struct tokens *tokens,
                                         char *error, size_t error_size)
 {
 	if (!read_header(tokens, &parser->layout)) {
 		snprintf(error, error_size, "no header line: expected column names such as "
 		         "'#YY MM DD hh mm WDIR WSPD ...' before the data");
+		return NDBC_BAD_FILE;
+	}
+	if (!has_measurement_column(&parser->layout)) {
+		snprintf(error, error_size, "the header names none of the standard meteorological "
+		         "columns (WDIR, WSPD, WVHT, PRES, ...): this is not a stdmet file");
 		return NDBC_BAD_FILE;
 	}
 	if (parser->layout.station_column < 0 && parser->station_id[0] == '\0') {

@@ -236,3 +236,27 @@ NEWEST_44013='{"stationId":"44013","timestamp":"2022-06-05T13:00:00Z","waveHeigh
 	# The polls after the first are conditional and answered 304.
 	grep -q '"GET /data/realtime2/44013.txt HTTP/1.1" 304' "$BATS_FILE_TMPDIR/http.log"
 }
+
+@test "non-stdmet file exits 65" {
+	require_ndbc_data
+	run buoy-fetch -f "$NDBC_DATA/realtime2/45183.ocean"
+	[ "$status" -eq 65 ]
+	[[ $output == *"45183.ocean:1: the header names none of the standard meteorological columns"* ]]
+}
+
+@test "station option with station ids exits 64" {
+	run buoy-fetch --station 44013 46042
+	[ "$status" -eq 64 ]
+	[[ $output == *"--station names the station of files read with -f"* ]]
+}
+
+@test "closed stdout exits 74" {
+	require_ndbc_data
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	head -c 100 "$BATS_TEST_TMPDIR/fifo" >/dev/null &
+	local status=0
+	buoy-fetch -f "$NDBC_DATA/realtime2/44013.txt" >"$BATS_TEST_TMPDIR/fifo" \
+		2>"$BATS_TEST_TMPDIR/err" || status=$?
+	[ "$status" -eq 74 ]
+	grep -q "cannot write to stdout: Broken pipe" "$BATS_TEST_TMPDIR/err"
+}
