@@ -1,0 +1,120 @@
+#include "routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <jv.h>
+
+#include "accept_header.h"
+#include "clients.h"
+#include "log.h"
+#include "server.h"
+#include "status_pages.h"
+
+/* Sends a JSON error reply. The body is built with jv so that any text in
+ * message is escaped. */
+static void reply_error(struct evhttp_request *request, int status, const char *code,
+                        const char *message)
+{
+	struct evkeyvalq *headers = evhttp_request_get_output_headers(request);
+	struct evbuffer *body = evbuffer_new();
+	jv object = jv_object();
+	jv text;
+
+	object = jv_object_set(object, jv_string("error"), jv_string(code));
+	object = jv_object_set(object, jv_string("message"), jv_string(message));
+	object = jv_object_set(object, jv_string("statusCode"), jv_number(status));
+	text = jv_dump_string(object, 0);
+
+	evhttp_add_header(headers, "Content-Type", "application/json");
+	evhttp_add_header(headers, "Cache-Control", "no-cache");
+	if (body != NULL)
+		evbuffer_add_printf(body, "%s\n", jv_string_value(text));
+	evhttp_send_reply(request, status, NULL, body);
+
+	jv_free(text);
+	if (body != NULL)
+		evbuffer_free(body);
+}
+
+static void reply_method_not_allowed(struct evhttp_request *request)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(request), "Allow", "GET");
+	reply_error(request, 405, "METHOD_NOT_ALLOWED", "only GET is allowed on this path");
+}
+
+static void handle_stream(struct sse_server *server, struct evhttp_request *request)
+{
+	const char *accept = evhttp_find_header(evhttp_request_get_input_headers(request), "Accept");
+	char message[160];
+
+	if (!accept_allows_event_stream(accept)) {
+		reply_error(request, 400, "NOT_ACCEPTABLE",
+		            "the Accept header excludes text/event-stream: send "
+		            "'Accept: text/event-stream' or none");
+		return;
+	}
+	if (server->stopping) {
+		reply_error(request, 503, "SHUTTING_DOWN",
+		            "the server is shutting down: reconnect to another instance");
+		return;
+	}
+	if (!server_upstream_available(server)) {
+		server->counters.streams_rejected_upstream_down++;
+		reply_error(request, 500, "SERVICE_UNAVAILABLE",
+		            server->input_open
+		            ? "the observation source is not connected: check buoy-sub and Redis"
+		            : "the observation source ended (stdin closed): restart buoy-sse with "
+		              "a running source");
+		return;
+	}
+	if ((long)server->client_count >= server->options.max_clients) {
+		server->counters.streams_rejected_max_clients++;
+		snprintf(message, sizeof message, "the server already has %zu stream clients, "
+		         "its --max-clients limit: try again later", server->client_count);
+		reply_error(request, 503, "TOO_MANY_CLIENTS", message);
+		return;
+	}
+	if (clients_start_stream(server, request) != 0) {
+		log_error("cannot start a stream: out of memory");
+		reply_error(request, 500, "INTERNAL_ERROR", "the server is out of memory");
+	}
+}
+
+struct route {
+	const char *path;
+	void (*handle)(struct sse_server *server, struct evhttp_request *request);
+};
+
+static const struct route routes[] = {
+	{ STREAM_PATH, handle_stream },
+	{ "/health", status_pages_send_health },
+	{ "/metrics", status_pages_send_metrics },
+};
+
+void routes_handle_request(struct evhttp_request *request, void *arg)
+{
+	struct sse_server *server = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(request);
+	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+
+	if (path == NULL) {
+		reply_error(request, 400, "BAD_REQUEST", "the request has no valid path");
+		return;
+	}
+
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		if (strcmp(path, routes[i].path) != 0)
+			continue;
+		if (evhttp_request_get_command(request) != EVHTTP_REQ_GET)
+			reply_method_not_allowed(request);
+		else
+			routes[i].handle(server, request);
+		return;
+	}
+	reply_error(request, 404, "NOT_FOUND",
+	            "no such path: the stream is at " STREAM_PATH
+	            ", status at /health and /metrics");
+}
