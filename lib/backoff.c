@@ -5,6 +5,12 @@
 
 void backoff_init(struct backoff *backoff, long initial_ms, long max_ms)
 {
+	/* A zero delay would make a retry loop spin; a start above the cap
+	 * would exceed it. */
+	if (initial_ms < 1)
+		initial_ms = 1;
+	if (max_ms < initial_ms)
+		max_ms = initial_ms;
 	backoff->initial_ms = initial_ms;
 	backoff->max_ms = max_ms;
 	backoff->next_ms = initial_ms;

@@ -46,7 +46,9 @@ static enum line_status take_last_line(struct line_reader *reader, const char **
 {
 	size_t line_start = reader->start;
 
-	if (reader->start == reader->end)
+	/* A too-long last line may have been dropped whole by make_room, so an
+	 * empty buffer still owes the caller its LINE_TOO_LONG. */
+	if (reader->start == reader->end && !reader->discarding)
 		return LINE_EOF;
 	reader->start = reader->end;
 	reader->line_number++;

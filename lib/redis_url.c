@@ -92,7 +92,8 @@ bool redis_url_parse(const char *text, struct redis_url *url, char *error, size_
 
 	authority = text + sizeof scheme - 1;
 	path = authority + strcspn(authority, "/");
-	at = memchr(authority, '@', (size_t)(path - authority));
+	/* The last '@' ends the credentials, so a password may contain '@'. */
+	at = memrchr(authority, '@', (size_t)(path - authority));
 	if (at != NULL && !parse_credentials(authority, (size_t)(at - authority), url)) {
 		snprintf(error, error_size, "REDIS_URL user or password is longer than %d bytes",
 		         REDIS_URL_SECRET_MAX);
