@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "line_reader.h"
+#include "json_check.h"
 #include "log.h"
 #include "numparse.h"
 #include "observation.h"
@@ -223,9 +224,9 @@ static int flush_batch(struct upsert *run)
 }
 
 /*
- * Parses the line once when it is an observation. Any other line goes to
- * record_check_line, which classifies blank and status lines and writes the
- * error message. An object with a stationId gets the same verdict from
+ * Parses the line once when it is strict JSON with a stationId. Any other
+ * line goes to record_check_line, which classifies blank and status lines
+ * and writes the error message. An object with a stationId gets the same verdict from
  * record_check_line as from observation_from_jv here.
  */
 static enum record_kind read_observation(const char *line, size_t len, struct observation *obs,
@@ -235,7 +236,8 @@ static enum record_kind read_observation(const char *line, size_t len, struct ob
 	struct record_info info;
 
 	if (jv_get_kind(object) == JV_KIND_OBJECT &&
-	    jv_object_has(jv_copy(object), jv_string("stationId")))
+	    jv_object_has(jv_copy(object), jv_string("stationId")) &&
+	    json_check_strict(line, len, error, error_size))
 		return observation_from_jv(object, obs, error, error_size) ?
 		       RECORD_OBSERVATION : RECORD_INVALID;
 

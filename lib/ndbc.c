@@ -197,7 +197,8 @@ static bool read_value(const struct token *token, int field, struct observation 
 	memcpy(text, token->text, token->len);
 	text[token->len] = '\0';
 	value = strtod(text, &end);
-	if (end == text || *end != '\0' || !isfinite(value) || strchr(text, 'x') || strchr(text, 'X'))
+	if (end != text + token->len || token->len == 0 || !isfinite(value) || strchr(text, 'x') ||
+	    strchr(text, 'X'))
 		goto invalid;
 
 	if (value != obs_fields[field].sentinel)
@@ -229,16 +230,6 @@ static bool read_station(const struct ndbc_parser *parser, const struct tokens *
 	return false;
 }
 
-/* Returns false when a row lacks a column it cannot do without: the time
- * or the station. Trailing measurement columns may be left out. */
-static bool has_key_columns(const struct ndbc_layout *layout, int count)
-{
-	for (int part = 0; part < NDBC_TIME_PARTS; part++)
-		if (layout->time_column[part] >= count)
-			return false;
-	return layout->station_column < count;
-}
-
 static enum ndbc_result read_row(struct ndbc_parser *parser, const struct tokens *tokens,
                                  struct observation *obs, char *error, size_t error_size)
 {
@@ -249,9 +240,12 @@ static enum ndbc_result read_row(struct ndbc_parser *parser, const struct tokens
 		         layout->column_count);
 		return NDBC_BAD_ROW;
 	}
-	if (!has_key_columns(layout, tokens->count)) {
-		snprintf(error, error_size, "row has %d fields, too few for the date and time "
-		         "columns of the header", tokens->count);
+
+	/* A short row cannot be trusted: a download cut in the middle of the
+	 * last row ends in a shortened number ("10" for "1015.2"). */
+	if (tokens->count < layout->column_count) {
+		snprintf(error, error_size, "row has %d fields but the header names %d columns",
+		         tokens->count, layout->column_count);
 		return NDBC_BAD_ROW;
 	}
 
@@ -263,35 +257,43 @@ static enum ndbc_result read_row(struct ndbc_parser *parser, const struct tokens
 	for (int field = 0; field < OBS_FIELD_COUNT; field++) {
 		int column = layout->field_column[field];
 
-		if (column < 0 || column >= tokens->count)
+		if (column < 0)
 			continue;
 		if (!read_value(&tokens->item[column], field, obs, error, error_size))
 			return NDBC_BAD_ROW;
 	}
-	if (tokens->count < layout->column_count)
-		parser->short_rows++;
 	return NDBC_ROW;
 }
 
-static bool has_measurement_column(const struct ndbc_layout *layout)
+/* Returns false when the header lacks a column of the stream's required
+ * fields. Every standard meteorological layout since 1970 has them all;
+ * the other realtime2 kinds (.spec, .cwind, .supl, .ocean) lack some,
+ * and their same-named columns mean other things. */
+static bool has_required_columns(const struct ndbc_layout *layout, char *missing,
+                                 size_t missing_size)
 {
-	for (int field = 0; field < OBS_FIELD_COUNT; field++)
-		if (layout->field_column[field] >= 0)
-			return true;
-	return false;
+	for (int field = 0; field < OBS_REQUIRED_MEASUREMENTS; field++) {
+		if (layout->field_column[field] < 0) {
+			snprintf(missing, missing_size, "%s", obs_fields[field].ndbc_names[0]);
+			return false;
+		}
+	}
+	return true;
 }
 
 static enum ndbc_result read_first_line(struct ndbc_parser *parser, const struct tokens *tokens,
                                         char *error, size_t error_size)
 {
+	char missing[16];
+
 	if (!read_header(tokens, &parser->layout)) {
 		snprintf(error, error_size, "no header line: expected column names such as "
 		         "'#YY MM DD hh mm WDIR WSPD ...' before the data");
 		return NDBC_BAD_FILE;
 	}
-	if (!has_measurement_column(&parser->layout)) {
-		snprintf(error, error_size, "the header names none of the standard meteorological "
-		         "columns (WDIR, WSPD, WVHT, PRES, ...): this is not a stdmet file");
+	if (!has_required_columns(&parser->layout, missing, sizeof missing)) {
+		snprintf(error, error_size, "the header has no %s column: this is not a standard "
+		         "meteorological (stdmet) file", missing);
 		return NDBC_BAD_FILE;
 	}
 	if (parser->layout.station_column < 0 && parser->station_id[0] == '\0') {

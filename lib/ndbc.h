@@ -46,7 +46,6 @@ struct ndbc_parser {
 	char station_id[STATION_ID_MAX + 1];  /* for files without STN; may be empty */
 	struct ndbc_layout layout;
 	bool have_header;
-	unsigned long short_rows;             /* rows read with trailing columns missing */
 };
 
 enum ndbc_result {

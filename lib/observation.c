@@ -96,6 +96,10 @@ static bool read_measurement(jv object, int field, struct observation *obs,
 
 	if (kind == JV_KIND_NUMBER && isfinite(jv_number_value(value))) {
 		observation_set(obs, field, jv_number_value(value));
+	} else if (kind == JV_KIND_NUMBER) {
+		snprintf(error, error_size, "%s is out of range: expected a finite number or null",
+		         name);
+		valid = false;
 	} else if (kind == JV_KIND_INVALID && field >= OBS_REQUIRED_MEASUREMENTS) {
 		/* An optional field that is absent reads as null. */
 	} else if (kind != JV_KIND_NULL) {

@@ -5,6 +5,7 @@
 
 #include <jv.h>
 
+#include "json_check.h"
 #include "observation.h"
 #include "timefmt.h"
 
@@ -51,6 +52,14 @@ enum record_kind record_check_line(const char *line, size_t len, struct record_i
 		return RECORD_BLANK;
 	if (len > RECORD_LINE_MAX) {
 		snprintf(error, error_size, "line is longer than %d bytes", RECORD_LINE_MAX);
+		return RECORD_INVALID;
+	}
+
+	if (!json_check_strict(line, len, error, error_size)) {
+		char problem[200];
+
+		snprintf(problem, sizeof problem, "%s", error);
+		snprintf(error, error_size, "not valid JSON: %s", problem);
 		return RECORD_INVALID;
 	}
 

@@ -44,8 +44,9 @@ int parse_ndbc_text(const char *source, const char *station_id, const char *text
 		line += line_len + 1;
 	}
 
-	if (parser.short_rows > 0)
-		log_warning("%s: %lu rows have fewer fields than the header; their trailing "
-		            "columns were read as missing", source, parser.short_rows);
+	if (!parser.have_header) {
+		log_error("%s: the file is empty: expected an NDBC header line and rows", source);
+		summary->bad_file = true;
+	}
 	return 0;
 }

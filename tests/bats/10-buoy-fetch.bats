@@ -137,7 +137,8 @@ NEWEST_44013='{"stationId":"44013","timestamp":"2022-06-05T13:00:00Z","waveHeigh
 }
 
 @test "stdin needs --station" {
-	printf '%s\n' '#YY  MM DD hh mm WDIR WSPD' '2022 06 05 13 00 280  3.0' >"$BATS_TEST_TMPDIR/in"
+	printf '%s\n' '#YY  MM DD hh mm WDIR WSPD WVHT WTMP PRES' \
+		'2022 06 05 13 00 280  3.0   MM 13.9 1015.2' >"$BATS_TEST_TMPDIR/in"
 	run buoy-fetch -f - <"$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 65 ]
 	[[ $output == *"-:1: the file has no STN column"*"--station"* ]]
@@ -149,12 +150,13 @@ NEWEST_44013='{"stationId":"44013","timestamp":"2022-06-05T13:00:00Z","waveHeigh
 
 @test "bad row is reported and skipped" {
 	cat >"$BATS_TEST_TMPDIR/44013.txt" <<-'END'
-	#YY  MM DD hh mm WDIR WSPD GST
-	#yr  mo dy hr mn degT m/s  m/s
-	2022 06 05 13 00 280  3.0  4.0
-	2022 06 05 12 50 270  x.y  4.0
-	2022 06 05 12 40 280  4.0  5.0 9 9
-	2022 06 05 12 30 280  4.0  5.0
+	#YY  MM DD hh mm WDIR WSPD GST  WVHT  WTMP   PRES
+	#yr  mo dy hr mn degT m/s  m/s     m  degC    hPa
+	2022 06 05 13 00 280  3.0  4.0   0.5  13.9 1015.2
+	2022 06 05 12 50 270  x.y  4.0   0.5  13.9 1015.2
+	2022 06 05 12 40 280  4.0  5.0   0.5  13.9 1015.2 9
+	2022 06 05 12 30 280  4.0  5.0   0.5  13.9 1015.2
+	2022 06 05 12 20 280  4.0  5.0   0.5  13
 	END
 	run --separate-stderr buoy-fetch -f "$BATS_TEST_TMPDIR/44013.txt"
 	[ "$status" -eq 0 ]
@@ -162,7 +164,8 @@ NEWEST_44013='{"stationId":"44013","timestamp":"2022-06-05T13:00:00Z","waveHeigh
 	[ "$(jq -r .timestamp <<<"${lines[0]}")" = "2022-06-05T12:30:00Z" ]
 	[ "$(jq -r .timestamp <<<"${lines[1]}")" = "2022-06-05T13:00:00Z" ]
 	[[ $stderr == *"44013.txt:4: invalid WSPD value 'x.y'; the row is skipped"* ]]
-	[[ $stderr == *"44013.txt:5: row has more fields than the 8 columns of the header; the row is skipped"* ]]
+	[[ $stderr == *"44013.txt:5: row has more fields than the 11 columns of the header; the row is skipped"* ]]
+	[[ $stderr == *"44013.txt:7: row has 10 fields but the header names 11 columns; the row is skipped"* ]]
 }
 
 @test "file without header exits 65" {
@@ -241,7 +244,24 @@ NEWEST_44013='{"stationId":"44013","timestamp":"2022-06-05T13:00:00Z","waveHeigh
 	require_ndbc_data
 	run buoy-fetch -f "$NDBC_DATA/realtime2/45183.ocean"
 	[ "$status" -eq 65 ]
-	[[ $output == *"45183.ocean:1: the header names none of the standard meteorological columns"* ]]
+	[[ $output == *"45183.ocean:1: the header has no WVHT column: this is not a standard meteorological (stdmet) file"* ]]
+}
+
+@test "other realtime2 kinds exit 65" {
+	require_ndbc_data
+	local file
+	for file in 44013.supl 41002.spec TPLM2.cwind 44013.dmv; do
+		run buoy-fetch -f "$NDBC_DATA/realtime2/$file"
+		[ "$status" -eq 65 ] || { echo "$file: exit $status"; return 1; }
+		[ "${#lines[@]}" -eq 1 ] || { echo "$file: $output"; return 1; }
+	done
+}
+
+@test "empty file exits 65" {
+	: >"$BATS_TEST_TMPDIR/44013.txt"
+	run buoy-fetch -f "$BATS_TEST_TMPDIR/44013.txt"
+	[ "$status" -eq 65 ]
+	[[ $output == *"44013.txt: the file is empty"* ]]
 }
 
 @test "station option with station ids exits 64" {

@@ -238,20 +238,49 @@ static void row_errors(void **state)
 	assert_string_equal(error, "row has more fields than the 19 columns of the header");
 
 	assert_int_equal(parse_row("2022 06 05", &obs, error, sizeof error), NDBC_BAD_ROW);
-	assert_int_equal(parse_row("0x10 06 05 13 00", &obs, error, sizeof error), NDBC_BAD_ROW);
+	assert_int_equal(parse_row("0x10 06 05 13 00 280 3.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+	                           &obs, error, sizeof error), NDBC_BAD_ROW);
 	assert_string_equal(error, "invalid year '0x10'");
 }
 
-/* A row that leaves out trailing columns keeps the values it has. */
+/* A row shorter than the header is rejected: a download cut inside the
+ * last row would otherwise give a shortened number. */
 static void short_row(void **state)
 {
 	struct observation obs;
 	char error[256];
 
-	assert_int_equal(parse_row("2022 06 05 13 00 280 3.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6",
-	                           &obs, error, sizeof error), NDBC_ROW);
-	assert_value(&obs, OBS_PRESSURE_TENDENCY, 1.6);
-	assert_missing(&obs, OBS_TIDE);
+	assert_int_equal(parse_row("2022 06 05 13 00 280 3.0 4.0 MM MM MM MM 10",
+	                           &obs, error, sizeof error), NDBC_BAD_ROW);
+	assert_string_equal(error, "row has 13 fields but the header names 19 columns");
+}
+
+/* Headers of other realtime2 kinds lack required columns. */
+static void other_file_kinds(void **state)
+{
+	static const char *const supl[] = { "#YY  MM DD hh mm PRES  PTIME WSPD  WDIR WTIME" };
+	static const char *const spec[] = {
+		"#YY  MM DD hh mm WVHT  SwH  SwP  WWH  WWP SwD WWD  STEEPNESS  APD MWD",
+	};
+	struct ndbc_parser parser;
+	struct observation obs;
+
+	assert_int_equal(parse_lines(&parser, "44013", supl, 1, &obs), NDBC_BAD_FILE);
+	assert_int_equal(parse_lines(&parser, "41002", spec, 1, &obs), NDBC_BAD_FILE);
+}
+
+/* A NUL byte inside a value makes the row invalid, not a shorter value. */
+static void nul_in_value(void **state)
+{
+	static const char row[] = "2022 06 05 13 00 280 3.0\0junk 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM";
+	struct ndbc_parser parser;
+	struct observation obs;
+	char error[256];
+
+	parse_lines(&parser, "44013", modern_header, 2, &obs);
+	assert_int_equal(ndbc_parse_line(&parser, row, sizeof row - 1, &obs, error, sizeof error),
+	                 NDBC_BAD_ROW);
+	assert_non_null(strstr(error, "invalid WSPD value"));
 }
 
 static void missing_header(void **state)
@@ -285,6 +314,8 @@ int main(void)
 		cmocka_unit_test(trailing_space_row),
 		cmocka_unit_test(row_errors),
 		cmocka_unit_test(short_row),
+		cmocka_unit_test(other_file_kinds),
+		cmocka_unit_test(nul_in_value),
 		cmocka_unit_test(missing_header),
 		cmocka_unit_test(missing_station),
 	};
