@@ -32,6 +32,17 @@ static void reply_error(struct evhttp_request *request, int status, const char *
 	evhttp_add_header(headers, "Cache-Control", "no-cache");
 	if (body != NULL)
 		evbuffer_add_printf(body, "%s\n", jv_string_value(text));
+
+	/* libevent 2.1 sends a body after the headers of a HEAD reply and
+	 * leaves out Content-Length, which desynchronizes a keep-alive
+	 * connection; so a HEAD reply gets the length and no body. */
+	if (evhttp_request_get_command(request) == EVHTTP_REQ_HEAD && body != NULL) {
+		char length[32];
+
+		snprintf(length, sizeof length, "%zu", evbuffer_get_length(body));
+		evhttp_add_header(headers, "Content-Length", length);
+		evbuffer_drain(body, evbuffer_get_length(body));
+	}
 	evhttp_send_reply(request, status, NULL, body);
 
 	jv_free(text);

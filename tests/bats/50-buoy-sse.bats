@@ -333,6 +333,15 @@ metric() {
 	[ "$output" = 405 ]
 }
 
+@test "HEAD gets headers only, then the connection goes on" {
+	start_sse
+	run curl -s --max-time 5 -I "$BASE/health" -o /dev/null -w '%{http_code}' \
+		--next -s --max-time 5 "$BASE/health"
+	[ "$status" -eq 0 ]
+	[[ $output == 405* ]]
+	[ "$(jq -r .status <<<"${output#405}")" = ok ]
+}
+
 @test "Accept without event-stream gets 400" {
 	start_sse
 	run curl -s -H 'Accept: application/json' -D "$BATS_TEST_TMPDIR/h" "$BASE/v1/observations/stream"
