@@ -43,7 +43,7 @@ static void usage(FILE *out)
 	        "\n"
 	        "  -c, --channel=NAME  channel to publish to (default: BUOY_CHANNEL, else %s)\n"
 	        "  -t, --tee           also copy each valid line to stdout\n"
-	        "  -v, --verbose       log more (repeat for debug)\n"
+	        "  -v, --verbose       log debug messages too\n"
 	        "  -q, --quiet         log less (warnings and errors only)\n"
 	        "  -h, --help          print this help and exit\n"
 	        "  -V, --version       print the version and exit\n"

@@ -60,7 +60,7 @@ static void usage(FILE *out)
 	        "  -c, --channel=NAME  channel to subscribe to (default: BUOY_CHANNEL, else %s)\n"
 	        "      --json          print NDJSON even when stdout is a terminal\n"
 	        "      --no-status     do not print {\"upstream\":...} status lines\n"
-	        "  -v, --verbose       log more (repeat for debug)\n"
+	        "  -v, --verbose       log debug messages too\n"
 	        "  -q, --quiet         log less (warnings and errors only)\n"
 	        "  -h, --help          print this help and exit\n"
 	        "  -V, --version       print the version and exit\n"

@@ -157,7 +157,7 @@ static void note_input_status(struct upsert *run, int status)
 static void report_invalid(struct upsert *run, const char *name, unsigned long line_number,
                            const char *reason)
 {
-	log_error("%s:%lu: %s; the line is skipped", name, line_number, reason);
+	log_warning("%s:%lu: %s; the line is skipped", name, line_number, reason);
 	run->counts.invalid++;
 	note_input_status(run, EX_DATAERR);
 }
