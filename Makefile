@@ -4,6 +4,8 @@
 #   make test       build and run every test (starts its own Redis and PostgreSQL)
 #   make run        run the embedded pipeline: buoy-fetch --interval | buoy-sse
 #   make install    install programs, man pages and systemd units
+#   make bench      measure buoy-sse and the ingest programs (prints figures)
+#   make fuzz       fuzz the parsers with libFuzzer
 #
 # Warnings and the C standard are kept whatever CFLAGS the user passes.
 
@@ -63,7 +65,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 MANPAGES = $(wildcard man/*.[1-8])
 UNITS    = $(wildcard systemd/*.service systemd/*.timer)
 
-.PHONY: all deps test unit-test run install uninstall clean check-man
+.PHONY: all deps test unit-test run install uninstall clean check-man bench fuzz
 
 all: $(BINS)
 
@@ -110,6 +112,14 @@ test: deps
 
 run: deps all
 	@scripts/run-embedded
+
+# Benchmarks print figures; they assert nothing and are not part of test.
+bench: deps all
+	@bench/run
+
+# Coverage-guided fuzzing with libFuzzer; FUZZ_SECONDS sets the time per target.
+fuzz: deps
+	@fuzz/run
 
 check-man:
 	@for page in $(MANPAGES); do mandoc -Tlint -W warning $$page || exit 1; done
