@@ -13,7 +13,9 @@
 #include <zlib.h>
 
 #include "buoy-fetch/parse_text.h"
+#include "buoy-fetch/poll.h"
 #include "buoy-fetch/read_file.h"
+#include "buoy-fetch/run.h"
 #include "config.h"
 #include "http_get.h"
 #include "log.h"
@@ -24,40 +26,23 @@
 #include "version.h"
 
 #define PROGRAM "buoy-fetch"
-#define STATIONS_MAX 2000
-#define URL_MAX 2048
 #define INTERVAL_MAX_MS (24L * 3600 * 1000)
 #define TIMEOUT_MAX_MS (600L * 1000)
+#define PAUSE_MAX_MS (60L * 1000)
+#define RETRIES_MAX 10
 
 struct options {
 	const char *files[STATIONS_MAX];
 	int file_count;
 	const char *station;           /* --station, for files */
-	long interval_ms;              /* 0: fetch once */
-	long timeout_ms;
-};
-
-/* State kept for a station between polls. */
-struct station_state {
-	char id[STATION_ID_MAX + 1];
-	struct http_validators validators;
-	time_t last_printed;            /* newest observation printed, or 0 */
-};
-
-/* Counts of sources, for the exit status. */
-struct outcome {
-	unsigned succeeded;
-	unsigned unavailable;           /* fetch failed */
-	unsigned no_input;              /* local file could not be read */
-	unsigned bad_data;              /* not an NDBC file */
-	bool output_failed;
-	int write_errno;                /* errno of the failed write */
+	struct poll_settings poll;
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: " PROGRAM " [-qv] [-i interval] [-t timeout] station ...\n"
+	        "usage: " PROGRAM " [-qv] [-i interval] [-p pause] [-r retries] [-t timeout] station ...\n"
+	        "       " PROGRAM " [-qv] [-i interval] [-r retries] [-t timeout] -l [station ...]\n"
 	        "       " PROGRAM " [-qv] [-s station] -f file ...\n"
 	        "\n"
 	        "Print NDBC observations as NDJSON, oldest first.\n"
@@ -66,6 +51,12 @@ static void usage(FILE *out)
 	        "  -s, --station ID       station of files whose name and columns give none\n"
 	        "  -i, --interval TIME    poll again every TIME (30s, 5m, 1h; at most 24h) and\n"
 	        "                         print only observations newer than those printed\n"
+	        "  -l, --latest           read every station's newest observation from\n"
+	        "                         latest_obs.txt (only the stations named, if any)\n"
+	        "  -p, --pause TIME       wait between two stations' requests (default 100ms,\n"
+	        "                         at most 60s)\n"
+	        "  -r, --retries N        retries after a timeout or a 5xx reply, 1s, 2s, 4s ...\n"
+	        "                         apart (default 3, at most 10); none after a 4xx\n"
 	        "  -t, --timeout TIME     limit for one HTTP transfer (default 30s, at most 10m)\n"
 	        "  -v, --verbose          log debug messages too\n"
 	        "  -q, --quiet            log only warnings and errors\n"
@@ -73,7 +64,7 @@ static void usage(FILE *out)
 	        "  -V, --version          print the version and library versions\n"
 	        "\n"
 	        "Files are read from $BUOY_NDBC_URL (default " BUOY_DEFAULT_NDBC_URL ")\n"
-	        "at data/realtime2/STATION.txt.\n");
+	        "at data/realtime2/STATION.txt, or data/latest_obs/latest_obs.txt with -l.\n");
 }
 
 static void usage_error(const char *format, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -103,7 +94,10 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "latest", no_argument, NULL, 'l' },
+		{ "pause", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "retries", required_argument, NULL, 'r' },
 		{ "station", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -112,8 +106,12 @@ static void parse_options(int argc, char **argv, struct options *options)
 	};
 	int option;
 
-	options->timeout_ms = 30000;
-	while ((option = getopt_long(argc, argv, "f:hi:qs:t:vV", long_options, NULL)) != -1) {
+	long retries;
+
+	options->poll.timeout_ms = 30000;
+	options->poll.retries = 3;
+	options->poll.pause_ms = 100;
+	while ((option = getopt_long(argc, argv, "f:hi:lp:qr:s:t:vV", long_options, NULL)) != -1) {
 		switch (option) {
 		case 'f':
 			if (options->file_count == STATIONS_MAX)
@@ -124,18 +122,32 @@ static void parse_options(int argc, char **argv, struct options *options)
 			usage(stdout);
 			exit(EX_OK);
 		case 'i':
-			if (!parse_duration_ms(optarg, 1000, INTERVAL_MAX_MS, &options->interval_ms))
+			if (!parse_duration_ms(optarg, 1000, INTERVAL_MAX_MS, &options->poll.interval_ms))
 				usage_error("invalid interval '%s': expected a time from 1s to 24h, "
 				            "such as 30s, 5m or 1h", optarg);
 			break;
+		case 'l':
+			options->poll.latest = true;
+			break;
+		case 'p':
+			if (!parse_duration_ms(optarg, 0, PAUSE_MAX_MS, &options->poll.pause_ms))
+				usage_error("invalid pause '%s': expected a time from 0 to 60s, "
+				            "such as 100ms or 2s", optarg);
+			break;
 		case 'q':
 			log_adjust_level(-1);
+			break;
+		case 'r':
+			if (!parse_long_range(optarg, 0, RETRIES_MAX, &retries))
+				usage_error("invalid retries '%s': expected a whole number from 0 to 10",
+				            optarg);
+			options->poll.retries = (int)retries;
 			break;
 		case 's':
 			options->station = optarg;
 			break;
 		case 't':
-			if (!parse_duration_ms(optarg, 100, TIMEOUT_MAX_MS, &options->timeout_ms))
+			if (!parse_duration_ms(optarg, 100, TIMEOUT_MAX_MS, &options->poll.timeout_ms))
 				usage_error("invalid timeout '%s': expected a time from 100ms to 10m, "
 				            "such as 30s", optarg);
 			break;
@@ -153,68 +165,35 @@ static void parse_options(int argc, char **argv, struct options *options)
 }
 
 /* Checks the station arguments and the option combinations. */
-static int read_stations(int argc, char **argv, const struct options *options,
-                         struct station_state *stations)
+static void read_stations(int argc, char **argv, const struct options *options,
+                          struct station_table *table)
 {
 	int count = argc - optind;
+	bool latest = options->poll.latest;
 
-	if (count == 0 && options->file_count == 0)
-		usage_error("no station given: name stations (44013 TPLM2) or files with -f");
-	if (count > 0 && options->file_count > 0)
-		usage_error("give either station ids or files with -f, not both");
+	if (count == 0 && options->file_count == 0 && !latest)
+		usage_error("no station given: name stations (44013 TPLM2), -l, or files with -f");
+	if ((count > 0 || latest) && options->file_count > 0)
+		usage_error("give either stations or files with -f, not both");
 	if (count > STATIONS_MAX)
 		usage_error("too many stations: at most 2000 per run");
-	if (options->station != NULL && count > 0)
+	if (options->station != NULL && (count > 0 || latest))
 		usage_error("--station names the station of files read with -f; "
 		            "it cannot be used with station ids");
-	if (options->interval_ms > 0 && options->file_count > 0)
+	if (options->poll.interval_ms > 0 && options->file_count > 0)
 		usage_error("--interval polls stations over HTTP; it cannot be used with -f");
 
 	for (int i = 0; i < count; i++) {
 		const char *id = argv[optind + i];
 
-		memset(&stations[i], 0, sizeof stations[i]);
-		if (!station_id_normalize(id, strlen(id), stations[i].id))
+		memset(&table->items[i], 0, sizeof table->items[i]);
+		if (!station_id_normalize(id, strlen(id), table->items[i].id))
 			usage_error("invalid station id '%s': expected 1 to 8 letters and digits", id);
 	}
-	return count;
-}
+	table->count = count;
 
-/* Prints the observations of list newer than *last_printed, oldest first. */
-static int print_newer(struct obs_list *list, time_t *last_printed)
-{
-	time_t newest = *last_printed;
-
-	if (obs_list_sort_by_time(list) != 0) {
-		log_error("out of memory while sorting %zu observations", list->count);
-		return -1;
-	}
-	for (size_t i = 0; i < list->count; i++) {
-		const struct observation *obs = &list->items[i];
-
-		if (obs->observed_at <= *last_printed)
-			continue;
-		if (observation_write_json(obs, stdout) != 0)
-			return -1;
-		if (obs->observed_at > newest)
-			newest = obs->observed_at;
-	}
-	*last_printed = newest;
-	return fflush(stdout) == 0 ? 0 : -1;
-}
-
-static void record_write_error(struct outcome *outcome)
-{
-	outcome->output_failed = true;
-	outcome->write_errno = errno;
-}
-
-static void record_parse(struct outcome *outcome, const struct parse_summary *summary)
-{
-	if (summary->bad_file)
-		outcome->bad_data++;
-	else
-		outcome->succeeded++;
+	/* latest_obs.txt without station ids: follow every station it lists. */
+	table->open = latest && count == 0;
 }
 
 static void read_one_file(const char *path, const char *station_option, struct outcome *outcome)
@@ -224,7 +203,6 @@ static void read_one_file(const char *path, const char *station_option, struct o
 	struct parse_summary summary;
 	char station[STATION_ID_MAX + 1] = "";
 	char error[256];
-	time_t none = 0;
 
 	if (read_whole_file(path, &body, error, sizeof error) != 0) {
 		log_error("cannot read %s: %s", path, error);
@@ -241,90 +219,12 @@ static void read_one_file(const char *path, const char *station_option, struct o
 		outcome->bad_data++;
 		goto cleanup;
 	}
-	record_parse(outcome, &summary);
-	if (print_newer(&list, &none) != 0)
-		record_write_error(outcome);
+	outcome_add_parse(outcome, &summary);
+	print_all_observations(&list, outcome);
 
 cleanup:
 	obs_list_free(&list);
 	http_body_free(&body);
-}
-
-static void station_url(const char *base, const char *id, char url[URL_MAX])
-{
-	size_t len = strlen(base);
-	const char *slash = len > 0 && base[len - 1] == '/' ? "" : "/";
-
-	snprintf(url, URL_MAX, "%s%sdata/realtime2/%s.txt", base, slash, id);
-}
-
-static void fetch_one_station(struct http_client *client, const char *base,
-                              struct station_state *station, struct outcome *outcome)
-{
-	struct http_body body = { 0 };
-	struct obs_list list = { 0 };
-	struct parse_summary summary;
-	char url[URL_MAX];
-	char error[URL_MAX + 256];
-
-	station_url(base, station->id, url);
-	switch (http_get(client, url, &station->validators, &body, NULL, error, sizeof error)) {
-	case HTTP_NOT_MODIFIED:
-		log_debug("%s: not modified since the last request", url);
-		outcome->succeeded++;
-		goto cleanup;
-	case HTTP_FAILED:
-		log_error("cannot fetch %s: %s", station->id, error);
-		outcome->unavailable++;
-		goto cleanup;
-	case HTTP_FETCHED:
-		break;
-	}
-
-	if (parse_ndbc_text(url, station->id, body.data, body.len, &list, &summary) != 0) {
-		outcome->bad_data++;
-		goto cleanup;
-	}
-	record_parse(outcome, &summary);
-	if (print_newer(&list, &station->last_printed) != 0)
-		record_write_error(outcome);
-
-cleanup:
-	obs_list_free(&list);
-	http_body_free(&body);
-}
-
-/* Waits for ms milliseconds, or less when a stop signal arrives. */
-static void wait_interval(long ms)
-{
-	struct pollfd signal_poll = { .fd = stop_signal_fd(), .events = POLLIN };
-
-	while (ms > 0 && !stop_signal_received()) {
-		int slice = ms > 60000 ? 60000 : (int)ms;
-
-		poll(&signal_poll, 1, slice);
-		ms -= slice;
-	}
-}
-
-static void fetch_stations(const struct options *options, struct station_state *stations,
-                           int count, struct outcome *outcome)
-{
-	const char *base = config_value(NULL, "BUOY_NDBC_URL", BUOY_DEFAULT_NDBC_URL);
-	struct http_client *client = http_client_new(options->timeout_ms);
-
-	if (client == NULL) {
-		log_error("cannot set up libcurl");
-		exit(EX_SOFTWARE);
-	}
-	for (;;) {
-		for (int i = 0; i < count && !stop_signal_received() && !outcome->output_failed; i++)
-			fetch_one_station(client, base, &stations[i], outcome);
-		if (options->interval_ms == 0 || stop_signal_received() || outcome->output_failed)
-			break;
-		wait_interval(options->interval_ms);
-	}
-	http_client_free(client);
 }
 
 /* The worst outcome decides: no output, then failed fetches (69 when
@@ -345,40 +245,50 @@ static int exit_status(const struct outcome *outcome, bool polling)
 	return EX_OK;
 }
 
+/* Checks --station, which read_stations cannot: it needs no station ids. */
+static void check_station_option(const char *station)
+{
+	char id[STATION_ID_MAX + 1];
+
+	if (station != NULL && !station_id_normalize(station, strlen(station), id))
+		usage_error("invalid station id '%s': expected 1 to 8 letters and digits", station);
+}
+
+static int finish(const struct outcome *outcome, bool polling)
+{
+	int status = exit_status(outcome, polling);
+	int write_error = output_close();
+
+	if (outcome->output_failed && outcome->write_errno != 0)
+		write_error = outcome->write_errno;
+	if (write_error != 0 || outcome->output_failed) {
+		log_error("cannot write to stdout: %s", strerror(write_error != 0 ? write_error : EIO));
+		status = EX_IOERR;
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static struct options options;
-	static struct station_state stations[STATIONS_MAX];
+	static struct station_table stations;
 	struct outcome outcome = { 0 };
-	int station_count;
-	int status;
-	int write_error;
 
 	log_init(PROGRAM);
 	parse_options(argc, argv, &options);
-	station_count = read_stations(argc, argv, &options, stations);
-	if (options.station != NULL) {
-		char id[STATION_ID_MAX + 1];
-
-		if (!station_id_normalize(options.station, strlen(options.station), id))
-			usage_error("invalid station id '%s': expected 1 to 8 letters and digits",
-			            options.station);
-	}
+	read_stations(argc, argv, &options, &stations);
+	check_station_option(options.station);
+	options.poll.base_url = config_value(NULL, "BUOY_NDBC_URL", BUOY_DEFAULT_NDBC_URL);
 
 	output_setup();
 	stop_signal_install(true);
 	for (int i = 0; i < options.file_count && !stop_signal_received(); i++)
 		read_one_file(options.files[i], options.station, &outcome);
-	if (station_count > 0)
-		fetch_stations(&options, stations, station_count, &outcome);
 
-	status = exit_status(&outcome, options.interval_ms > 0);
-	write_error = output_close();
-	if (outcome.output_failed && outcome.write_errno != 0)
-		write_error = outcome.write_errno;
-	if (write_error != 0 || outcome.output_failed) {
-		log_error("cannot write to stdout: %s", strerror(write_error != 0 ? write_error : EIO));
-		status = EX_IOERR;
+	if ((stations.count > 0 || options.poll.latest) &&
+	    poll_stations(&options.poll, &stations, &outcome) != 0) {
+		log_error("cannot set up libcurl");
+		return EX_SOFTWARE;
 	}
-	return status;
+	return finish(&outcome, options.poll.interval_ms > 0);
 }

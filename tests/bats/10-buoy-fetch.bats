@@ -20,7 +20,7 @@ NEWEST_44013='{"stationId":"44013","timestamp":"2022-06-05T13:00:00Z","waveHeigh
 @test "help goes to stdout" {
 	run buoy-fetch --help
 	[ "$status" -eq 0 ]
-	[[ ${lines[0]} == "usage: buoy-fetch [-qv] [-i interval] [-t timeout] station ..." ]]
+	[[ ${lines[0]} == "usage: buoy-fetch [-qv] [-i interval] [-p pause] [-r retries] [-t timeout] station ..." ]]
 	[[ $output == *"--interval TIME"* ]]
 }
 
@@ -279,4 +279,86 @@ NEWEST_44013='{"stationId":"44013","timestamp":"2022-06-05T13:00:00Z","waveHeigh
 		2>"$BATS_TEST_TMPDIR/err" || status=$?
 	[ "$status" -eq 74 ]
 	grep -q "cannot write to stdout: Broken pipe" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "latest prints every station once" {
+	require_ndbc_data
+	run --separate-stderr buoy-fetch --latest
+	[ "$status" -eq 0 ]
+	local stations
+	stations=$(awk 'NR > 2 { print $1 }' "$NDBC_DATA/latest/latest_obs_2022-12-30.txt" | sort -u | wc -l)
+	[ "${#lines[@]}" -eq "$stations" ]
+	[ "$(printf '%s\n' "${lines[@]}" | jq -r .stationId | sort -u | wc -l)" -eq "$stations" ]
+}
+
+@test "latest with ids prints only those" {
+	require_ndbc_data
+	run --separate-stderr buoy-fetch --latest 13002 lDlC3
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(jq -r .stationId <<<"${lines[0]}")" = LDLC3 ]
+	[ "$(jq -c '[.stationId, .timestamp, .windDirDeg, .windSpeedMps, .airTempC, .waterTempC]' <<<"${lines[1]}")" = '["13002","2022-12-30T01:00:00Z",43,8.3,22.6,23.5]' ]
+}
+
+@test "latest with interval prints nothing twice" {
+	require_ndbc_data
+	buoy-fetch --latest --interval 1s 13002 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	local pid=$!
+	sleep 2.5
+	kill -TERM "$pid"
+	local status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 1 ]
+}
+
+# Starts flaky_server.py over the sample site with the given failure
+# rules and exports BUOY_NDBC_URL.
+start_flaky_server() {
+	local port
+	port=$(free_port)
+	"$REPO_ROOT/tests/lib/flaky_server.py" "$port" "$(make_ndbc_site)" "$@" \
+		2>"$BATS_TEST_TMPDIR/flaky.log" &
+	remember_pid $!
+	export BUOY_NDBC_URL="http://127.0.0.1:$port/"
+	wait_for "curl -s -o /dev/null $BUOY_NDBC_URL"
+}
+
+@test "5xx is retried, the other stations land" {
+	require_ndbc_data
+	start_flaky_server /data/realtime2/44013.txt=-1
+	run --separate-stderr buoy-fetch --retries 1 44017 44013 TPLM2
+	[ "$status" -eq 75 ]
+	[ "${#lines[@]}" -eq $((1099 + 1094)) ]
+	[ "$(printf '%s\n' "${lines[@]}" | jq -r .stationId | sort -u | tr '\n' ' ')" = "44017 TPLM2 " ]
+	[[ $stderr == *"retry 1 of 1 in 1000 ms"* ]]
+	[[ $stderr == *"cannot fetch 44013: HTTP 500 from ${BUOY_NDBC_URL}data/realtime2/44013.txt"* ]]
+	[ "$(grep -c 'GET /data/realtime2/44013.txt' "$BATS_TEST_TMPDIR/flaky.log")" -eq 2 ]
+}
+
+@test "a passing 5xx is retried to success" {
+	require_ndbc_data
+	start_flaky_server /data/realtime2/44017.txt=2
+	run --separate-stderr buoy-fetch --retries 2 44017
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1099 ]
+	[ "$(grep -c 'GET /data/realtime2/44017.txt' "$BATS_TEST_TMPDIR/flaky.log")" -eq 3 ]
+}
+
+@test "404 is not retried" {
+	require_ndbc_data
+	start_flaky_server
+	run --separate-stderr buoy-fetch --retries 3 99999
+	[ "$status" -eq 69 ]
+	[[ $stderr != *retry* ]]
+	[ "$(grep -c 'GET /data/realtime2/99999.txt' "$BATS_TEST_TMPDIR/flaky.log")" -eq 1 ]
+}
+
+@test "invalid retries and pause exit 64" {
+	run buoy-fetch --retries 11 44013
+	[ "$status" -eq 64 ]
+	[[ $output == *"invalid retries '11'"* ]]
+	run buoy-fetch --pause 2m 44013
+	[ "$status" -eq 64 ]
+	[[ $output == *"invalid pause '2m'"* ]]
 }

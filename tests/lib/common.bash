@@ -94,12 +94,20 @@ stop_postgres() {
 	fi
 }
 
-# Serves a copy of the sample realtime2 files at NDBC's own path
-# (data/realtime2/) and exports BUOY_NDBC_URL.
-start_ndbc_server() {
+# Builds a folder that lays out the sample files at NDBC's own paths
+# (data/realtime2/, data/latest_obs/latest_obs.txt) and prints its path.
+make_ndbc_site() {
 	local root=$BATS_FILE_TMPDIR/ndbc-site
-	mkdir -p "$root/data"
+	mkdir -p "$root/data/latest_obs"
 	ln -sfn "$NDBC_DATA/realtime2" "$root/data/realtime2"
+	ln -sfn "$NDBC_DATA/latest/latest_obs_2022-12-30.txt" "$root/data/latest_obs/latest_obs.txt"
+	echo "$root"
+}
+
+# Serves the sample files at NDBC's own paths and exports BUOY_NDBC_URL.
+start_ndbc_server() {
+	local root
+	root=$(make_ndbc_site)
 	NDBC_PORT=$(free_port)
 	python3 -m http.server --bind 127.0.0.1 --directory "$root" "$NDBC_PORT" \
 		>"$BATS_FILE_TMPDIR/http.log" 2>&1 &
