@@ -1,4 +1,4 @@
-/* What one run of buoy-fetch has done so far, and the state it keeps per
+/* The outcome of one buoy-fetch run so far, and the state it keeps per
  * station between polls. */
 #ifndef BUOY_FETCH_RUN_H
 #define BUOY_FETCH_RUN_H
