@@ -13,6 +13,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "buoy-publish/metrics_file.h"
 #include "buoy-publish/publisher.h"
 #include "config.h"
 #include "line_reader.h"
@@ -27,6 +28,7 @@
 struct run {
 	struct publisher publisher;
 	bool tee;
+	const char *metrics_file;      /* --metrics-file, or NULL */
 	unsigned long published;
 	unsigned long failed;          /* valid lines Redis did not take */
 	unsigned long invalid;
@@ -37,11 +39,14 @@ struct run {
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: buoy-publish [-hqtVv] [-c channel] [file ...]\n"
+	        "usage: buoy-publish [-hqtVv] [-c channel] [-m file] [file ...]\n"
 	        "\n"
 	        "PUBLISH each observation line of the files (or stdin) to a Redis channel.\n"
 	        "\n"
 	        "  -c, --channel=NAME  channel to publish to (default: BUOY_CHANNEL, else %s)\n"
+	        "  -m, --metrics-file=FILE  write the run's counts to FILE at exit, in\n"
+	        "                      Prometheus text format (for node_exporter's textfile\n"
+	        "                      collector)\n"
 	        "  -t, --tee           also copy each valid line to stdout\n"
 	        "  -v, --verbose       log debug messages too\n"
 	        "  -q, --quiet         log less (warnings and errors only)\n"
@@ -183,20 +188,11 @@ static bool read_source(struct run *run, const char *path)
 	return go_on;
 }
 
-/* Finishes stdout and returns the exit status; see EXIT STATUS in the manual. */
-static int finish(struct run *run)
+/* Returns the exit status; see EXIT STATUS in the manual. */
+static int exit_status(const struct run *run)
 {
-	int output_error = output_close();
-
-	if (run->output_error == 0)
-		run->output_error = output_error;
-	log_info("lines published to %s: %lu, failed: %lu, invalid: %lu", run->publisher.channel,
-	         run->published, run->failed, run->invalid);
-
-	if (run->output_error != 0) {
-		log_error("cannot write to stdout: %s", strerror(run->output_error));
+	if (run->output_error != 0)
 		return EX_IOERR;
-	}
 	if (run->failed > 0)
 		return EX_TEMPFAIL;
 	if (run->input_failed)
@@ -206,11 +202,49 @@ static int finish(struct run *run)
 	return EX_OK;
 }
 
+static void write_metrics_file(const struct run *run, int status)
+{
+	struct publish_counts counts = {
+		.channel = run->publisher.channel,
+		.published = run->published,
+		.failed = run->failed,
+		.invalid = run->invalid,
+		.exit_status = status,
+	};
+	char error[256];
+
+	if (run->metrics_file != NULL &&
+	    metrics_file_write(run->metrics_file, &counts, error, sizeof error) != 0)
+		log_error("cannot write the metrics file %s: %s", run->metrics_file, error);
+}
+
+/* Finishes stdout, logs the summary and writes the metrics file. Returns
+ * the exit status. */
+static int finish(struct run *run)
+{
+	int status;
+
+	int output_error = output_close();
+
+	if (run->output_error == 0)
+		run->output_error = output_error;
+	log_info("lines published to %s: %lu, failed: %lu, invalid: %lu", run->publisher.channel,
+	         run->published, run->failed, run->invalid);
+
+	if (run->output_error != 0)
+		log_error("cannot write to stdout: %s", strerror(run->output_error));
+
+	status = exit_status(run);
+	write_metrics_file(run, status);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "channel", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "metrics-file", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "tee", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
@@ -226,7 +260,7 @@ int main(int argc, char **argv)
 
 	log_init("buoy-publish");
 	opterr = 0;
-	while ((option = getopt_long(argc, argv, ":c:hqtVv", options, NULL)) != -1) {
+	while ((option = getopt_long(argc, argv, ":c:hm:qtVv", options, NULL)) != -1) {
 		switch (option) {
 		case 'c':
 			channel_option = optarg;
@@ -234,6 +268,9 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EX_OK;
+		case 'm':
+			run.metrics_file = optarg;
+			break;
 		case 'q':
 			log_adjust_level(-1);
 			break;

@@ -56,7 +56,7 @@ unused_redis_url() {
 @test "help goes to stdout" {
 	run --separate-stderr buoy-publish --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "usage: buoy-publish [-hqtVv] [-c channel] [file ...]" ]
+	[ "${lines[0]}" = "usage: buoy-publish [-hqtVv] [-c channel] [-m file] [file ...]" ]
 	[[ $output == *"--tee"* ]]
 	[ -z "$stderr" ]
 }
@@ -276,4 +276,35 @@ unused_redis_url() {
 	wait "$pid" || status=$?
 	[ "$status" -eq 0 ]
 	grep -q 'lines published to observations:new: 0, failed: 0, invalid: 0' "$BATS_TEST_TMPDIR/err"
+}
+
+@test "metrics file has the run's counts" {
+	printf '%s\n' "$OBS_1" "not json" "$OBS_2" >"$BATS_TEST_TMPDIR/in"
+	run buoy-publish -q --metrics-file "$BATS_TEST_TMPDIR/publish.prom" "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 65 ]
+	run grep -c . "$BATS_TEST_TMPDIR/publish.prom"
+	[ "$output" -eq 11 ]
+	grep -qx 'buoy_publish_last_run_lines{channel="observations:new",result="published"} 2' "$BATS_TEST_TMPDIR/publish.prom"
+	grep -qx 'buoy_publish_last_run_lines{channel="observations:new",result="failed"} 0' "$BATS_TEST_TMPDIR/publish.prom"
+	grep -qx 'buoy_publish_last_run_lines{channel="observations:new",result="invalid"} 1' "$BATS_TEST_TMPDIR/publish.prom"
+	grep -qx 'buoy_publish_last_run_exit_status 65' "$BATS_TEST_TMPDIR/publish.prom"
+	[ -z "$(find "$BATS_TEST_TMPDIR" -name '*.tmp')" ]
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$BATS_TEST_TMPDIR/publish.prom"
+	fi
+}
+
+@test "metrics file counts failures with Redis down" {
+	printf '%s\n' "$OBS_1" >"$BATS_TEST_TMPDIR/in"
+	REDIS_URL=redis://127.0.0.1:$(free_port) run buoy-publish -q -m "$BATS_TEST_TMPDIR/down.prom" "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 75 ]
+	grep -qx 'buoy_publish_last_run_lines{channel="observations:new",result="failed"} 1' "$BATS_TEST_TMPDIR/down.prom"
+	grep -qx 'buoy_publish_last_run_exit_status 75' "$BATS_TEST_TMPDIR/down.prom"
+}
+
+@test "unwritable metrics file is reported" {
+	printf '%s\n' "$OBS_1" >"$BATS_TEST_TMPDIR/in"
+	run buoy-publish -m "$BATS_TEST_TMPDIR/no/such/dir/x.prom" "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[[ $output == *"cannot write the metrics file $BATS_TEST_TMPDIR/no/such/dir/x.prom: No such file or directory"* ]]
 }
