@@ -16,6 +16,7 @@
 #include "buoy-fetch/poll.h"
 #include "buoy-fetch/read_file.h"
 #include "buoy-fetch/run.h"
+#include "buoy-fetch/state_file.h"
 #include "config.h"
 #include "http_get.h"
 #include "log.h"
@@ -31,18 +32,23 @@
 #define PAUSE_MAX_MS (60L * 1000)
 #define RETRIES_MAX 10
 
+enum { OPTION_STATE = 256 };
+
 struct options {
 	const char *files[STATIONS_MAX];
 	int file_count;
 	const char *station;           /* --station, for files */
+	const char *state_path;        /* --state, or NULL */
 	struct poll_settings poll;
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: " PROGRAM " [-qv] [-i interval] [-p pause] [-r retries] [-t timeout] station ...\n"
-	        "       " PROGRAM " [-qv] [-i interval] [-r retries] [-t timeout] -l [station ...]\n"
+	        "usage: " PROGRAM " [-qv] [-i interval] [-p pause] [-r retries] [-t timeout]\n"
+	        "                  [--state file] station ...\n"
+	        "       " PROGRAM " [-qv] [-i interval] [-r retries] [-t timeout] [--state file]\n"
+	        "                  -l [station ...]\n"
 	        "       " PROGRAM " [-qv] [-s station] -f file ...\n"
 	        "\n"
 	        "Print NDBC observations as NDJSON, oldest first.\n"
@@ -57,6 +63,8 @@ static void usage(FILE *out)
 	        "                         at most 60s)\n"
 	        "  -r, --retries N        retries after a timeout or a 5xx reply, 1s, 2s, 4s ...\n"
 	        "                         apart (default 3, at most 10); none after a 4xx\n"
+	        "      --state FILE       keep validators and the newest observation printed\n"
+	        "                         per station in FILE across runs\n"
 	        "  -t, --timeout TIME     limit for one HTTP transfer (default 30s, at most 10m)\n"
 	        "  -v, --verbose          log debug messages too\n"
 	        "  -q, --quiet            log only warnings and errors\n"
@@ -98,6 +106,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "pause", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "retries", required_argument, NULL, 'r' },
+		{ "state", required_argument, NULL, OPTION_STATE },
 		{ "station", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -143,6 +152,9 @@ static void parse_options(int argc, char **argv, struct options *options)
 				            optarg);
 			options->poll.retries = (int)retries;
 			break;
+		case OPTION_STATE:
+			options->state_path = optarg;
+			break;
 		case 's':
 			options->station = optarg;
 			break;
@@ -182,6 +194,8 @@ static void read_stations(int argc, char **argv, const struct options *options,
 		            "it cannot be used with station ids");
 	if (options->poll.interval_ms > 0 && options->file_count > 0)
 		usage_error("--interval polls stations over HTTP; it cannot be used with -f");
+	if (options->state_path != NULL && options->file_count > 0)
+		usage_error("--state keeps what was fetched over HTTP; it cannot be used with -f");
 
 	for (int i = 0; i < count; i++) {
 		const char *id = argv[optind + i];
@@ -273,6 +287,9 @@ int main(int argc, char **argv)
 	static struct options options;
 	static struct station_table stations;
 	struct outcome outcome = { 0 };
+	char error[512];
+	bool state_failed = false;
+	int status;
 
 	log_init(PROGRAM);
 	parse_options(argc, argv, &options);
@@ -285,10 +302,23 @@ int main(int argc, char **argv)
 	for (int i = 0; i < options.file_count && !stop_signal_received(); i++)
 		read_one_file(options.files[i], options.station, &outcome);
 
-	if ((stations.count > 0 || options.poll.latest) &&
-	    poll_stations(&options.poll, &stations, &outcome) != 0) {
-		log_error("cannot set up libcurl");
-		return EX_SOFTWARE;
+	if (stations.count > 0 || options.poll.latest) {
+		if (options.state_path != NULL &&
+		    state_file_load(options.state_path, &stations, error, sizeof error) != 0) {
+			log_error("cannot read the state file %s: %s", options.state_path, error);
+			return EX_CONFIG;
+		}
+		if (poll_stations(&options.poll, &stations, &outcome) != 0) {
+			log_error("cannot set up libcurl");
+			return EX_SOFTWARE;
+		}
+		if (options.state_path != NULL &&
+		    state_file_save(options.state_path, &stations, error, sizeof error) != 0) {
+			log_error("cannot write the state file %s: %s", options.state_path, error);
+			state_failed = true;
+		}
 	}
-	return finish(&outcome, options.poll.interval_ms > 0);
+
+	status = finish(&outcome, options.poll.interval_ms > 0);
+	return state_failed && status == EX_OK ? EX_CANTCREAT : status;
 }

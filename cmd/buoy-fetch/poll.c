@@ -124,7 +124,6 @@ int poll_stations(const struct poll_settings *settings, struct station_table *ta
                   struct outcome *outcome)
 {
 	struct http_client *client = http_client_new(settings->timeout_ms);
-	struct http_validators latest_validators = { 0 };
 	char latest_url[URL_MAX];
 
 	if (client == NULL)
@@ -134,7 +133,7 @@ int poll_stations(const struct poll_settings *settings, struct station_table *ta
 	for (;;) {
 		if (settings->latest)
 			fetch_file(client, settings, latest_url, "latest_obs.txt", NULL,
-			           &latest_validators, table, outcome);
+			           &table->latest_validators, table, outcome);
 		else
 			fetch_realtime_round(client, settings, table, outcome);
 

@@ -26,6 +26,7 @@ struct station_table {
 	struct station_state items[STATIONS_MAX];
 	int count;
 	bool open;          /* stations not named are added as they appear */
+	struct http_validators latest_validators;    /* of latest_obs.txt */
 };
 
 /* Counts of sources, for the exit status. */

@@ -20,7 +20,8 @@ NEWEST_44013='{"stationId":"44013","timestamp":"2022-06-05T13:00:00Z","waveHeigh
 @test "help goes to stdout" {
 	run buoy-fetch --help
 	[ "$status" -eq 0 ]
-	[[ ${lines[0]} == "usage: buoy-fetch [-qv] [-i interval] [-p pause] [-r retries] [-t timeout] station ..." ]]
+	[ "${lines[0]}" = "usage: buoy-fetch [-qv] [-i interval] [-p pause] [-r retries] [-t timeout]" ]
+	[ "${lines[1]}" = "                  [--state file] station ..." ]
 	[[ $output == *"--interval TIME"* ]]
 }
 
@@ -361,4 +362,50 @@ start_flaky_server() {
 	run buoy-fetch --pause 2m 44013
 	[ "$status" -eq 64 ]
 	[[ $output == *"invalid pause '2m'"* ]]
+}
+
+@test "state makes a second run print nothing" {
+	require_ndbc_data
+	local state=$BATS_TEST_TMPDIR/fetch.state
+	run --separate-stderr buoy-fetch --state "$state" 44013
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 6508 ]
+	[ "$(jq -r '.stations["44013"].lastPrinted' "$state")" = "2022-06-05T13:00:00Z" ]
+	[ -n "$(jq -r '.stations["44013"].lastModified' "$state")" ]
+
+	run --separate-stderr buoy-fetch --state "$state" 44013
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(grep -c '"GET /data/realtime2/44013.txt HTTP/1.1" 304' "$BATS_FILE_TMPDIR/http.log")" -ge 1 ]
+}
+
+@test "state keeps other stations" {
+	require_ndbc_data
+	local state=$BATS_TEST_TMPDIR/fetch.state
+	buoy-fetch --state "$state" 44013 >/dev/null
+	buoy-fetch --state "$state" 44017 >/dev/null
+	[ "$(jq -r '.stations | keys | join(" ")' "$state")" = "44013 44017" ]
+	[ "$(jq -r '.stations["44017"].lastPrinted' "$state")" = "2018-09-25T00:50:00Z" ]
+}
+
+@test "state with latest prints each station once" {
+	require_ndbc_data
+	local state=$BATS_TEST_TMPDIR/fetch.state
+	buoy-fetch --state "$state" --latest >"$BATS_TEST_TMPDIR/first"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/first")" -gt 700 ]
+	run --separate-stderr buoy-fetch --state "$state" --latest
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "unreadable state file exits 78" {
+	echo 'not json' >"$BATS_TEST_TMPDIR/fetch.state"
+	run buoy-fetch --state "$BATS_TEST_TMPDIR/fetch.state" 44013
+	[ "$status" -eq 78 ]
+	[[ $output == *"cannot read the state file $BATS_TEST_TMPDIR/fetch.state: not a JSON object"* ]]
+}
+
+@test "state with files exits 64" {
+	run buoy-fetch --state x -f y
+	[ "$status" -eq 64 ]
 }
