@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +14,13 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <jv.h>
 
+#include "history.h"
 #include "log.h"
 #include "server.h"
 #include "sse_event.h"
+#include "stream_request.h"
 
 /* Bytes a stream client may send before the server stops reading from it.
  * A client has nothing to send after its request, so this only caps what a
@@ -32,6 +36,8 @@ struct sse_client {
 	struct evbuffer *output;         /* the socket's output buffer */
 	bool chunked;                    /* HTTP/1.1 chunked reply */
 	struct timespec connected_at;    /* CLOCK_MONOTONIC */
+	uint64_t *station_keys;          /* sorted; NULL when every station is sent */
+	size_t station_count;
 	char address[INET6_ADDRSTRLEN + sizeof "[]:65535"];
 };
 
@@ -67,6 +73,7 @@ static void client_forget(struct sse_client *client, const char *reason)
 		client->next->prev = client->prev;
 	server->client_count--;
 	server->counters.clients_disconnected++;
+	histogram_observe_since(&server->connection_seconds, &client->connected_at);
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	snprintf(duration, sizeof duration, "%.3f",
@@ -74,6 +81,7 @@ static void client_forget(struct sse_client *client, const char *reason)
 	         (double)(now.tv_nsec - client->connected_at.tv_nsec) / 1e9);
 	log_fields(LOG_LEVEL_INFO, "client disconnected", "address", client->address,
 	           "duration_seconds", duration, "reason", reason, (const char *)NULL);
+	free(client->station_keys);
 	free(client);
 }
 
@@ -85,6 +93,8 @@ static void on_client_closed(struct evhttp_connection *connection, void *arg)
 	struct sse_client *client = arg;
 	struct evhttp_request *request = client->request;
 
+	if (evbuffer_get_length(client->output) > 0)
+		client->server->counters.clients_dropped_write_error++;
 	client_forget(client, "connection closed by the client or the network");
 	if (evhttp_request_get_connection(request) == NULL)
 		evhttp_request_free(request);
@@ -141,20 +151,171 @@ static void link_client(struct sse_server *server, struct sse_client *client)
 	server->client_count++;
 }
 
-int clients_start_stream(struct sse_server *server, struct evhttp_request *request)
+/* Appends a reference to the shared event to one client's output. */
+static int queue_event(struct sse_client *client, struct sse_event *event)
+{
+	const char *data = event->bytes;
+	size_t length = event->chunk_length;
+
+	if (!client->chunked) {
+		data += event->body_offset;
+		length = event->body_length;
+	}
+	if (evbuffer_add_reference(client->output, data, length,
+	                           sse_event_release_reference, event) != 0)
+		return -1;
+	event->refs++;
+	return 0;
+}
+
+/* Copies the stream's station filter into client. Returns -1 when out of
+ * memory. */
+static int copy_filter(struct sse_client *client, const struct stream_request *stream)
+{
+	size_t count = stream->stations.count;
+
+	if (count == 0)
+		return 0;
+	client->station_keys = calloc(count, sizeof client->station_keys[0]);
+	if (client->station_keys == NULL)
+		return -1;
+	memcpy(client->station_keys, stream->stations.keys, count * sizeof client->station_keys[0]);
+	client->station_count = count;
+	return 0;
+}
+
+/* The history events a new client receives before the live ones. */
+struct replay {
+	size_t first;       /* history position of the oldest event replayed */
+	size_t events;      /* events that pass the client's filter */
+	bool gap;           /* the client gets a gap event first */
+};
+
+/*
+ * Finds the events after the client's Last-Event-ID, or all of them when
+ * the id is not in the history, and keeps the newest ones that fit in half
+ * of --max-client-buffer. Events may be missing, and a gap event is due,
+ * when the id was not found or not every event fitted.
+ */
+static void plan_replay(const struct sse_server *server, const struct sse_client *client,
+                        const struct stream_request *stream, struct replay *replay)
+{
+	const struct sse_history *history = &server->history;
+	size_t budget = server->options.max_client_buffer / 2;
+	size_t bytes = 0;
+
+	replay->first = history->count;
+	replay->events = 0;
+	replay->gap = false;
+	if (!stream->resume)
+		return;
+	if (!history_find_after(history, stream->last_event_id, &replay->first)) {
+		replay->first = 0;
+		replay->gap = true;
+	}
+
+	for (size_t i = history->count; i > replay->first; i--) {
+		const struct history_entry *entry = history_at(history, i - 1);
+
+		if (!station_keys_match(client->station_keys, client->station_count, entry->station))
+			continue;
+		bytes += entry->event->chunk_length;
+		if (bytes > budget) {
+			replay->first = i;
+			replay->gap = true;
+			break;
+		}
+		replay->events++;
+	}
+}
+
+/*
+ * Appends the gap event: the id the client gave, the oldest id of the
+ * replay that follows (null when nothing is replayed) and what to do. jv
+ * escapes the client's id. Returns 0, or -1 when out of memory.
+ */
+static int format_gap(struct evbuffer *out, const struct sse_history *history,
+                      const struct stream_request *stream, const struct replay *replay)
+{
+	jv object = jv_object();
+	jv text;
+	int status;
+
+	object = jv_object_set(object, jv_string("lastEventId"),
+	                       jv_string(stream->last_event_id));
+	object = jv_object_set(object, jv_string("oldestId"),
+	                       replay->first < history->count
+	                       ? jv_string(history_at(history, replay->first)->id) : jv_null());
+	object = jv_object_set(object, jv_string("message"),
+	                       jv_string("events after lastEventId may be missing: fetch them "
+	                                 "from the database, then follow this stream"));
+	text = jv_dump_string(object, 0);
+	status = evbuffer_add_printf(out, "event: gap\ndata: %s\n\n", jv_string_value(text));
+	jv_free(text);
+	return status < 0 ? -1 : 0;
+}
+
+/* Queues the planned history events that pass the client's filter.
+ * Returns -1 when out of memory. */
+static int send_replay(struct sse_client *client, const struct replay *replay)
+{
+	struct sse_server *server = client->server;
+	const struct sse_history *history = &server->history;
+
+	for (size_t i = replay->first; i < history->count; i++) {
+		const struct history_entry *entry = history_at(history, i);
+
+		if (!station_keys_match(client->station_keys, client->station_count, entry->station))
+			continue;
+		if (queue_event(client, entry->event) != 0)
+			return -1;
+		server->counters.observation_events_sent++;
+	}
+	return 0;
+}
+
+/* Logs the new client with its station filter and how it resumed. */
+static void log_connected(const struct sse_client *client, struct evhttp_request *request,
+                          const struct stream_request *stream, const struct replay *replay)
+{
+	char stations[STREAM_STATIONS_MAX * (STATION_ID_MAX + 1) + 1] = "all";
+	size_t used = 0;
+	char replayed[32];
+	const char *resume = "no";
+
+	for (size_t i = 0; i < client->station_count; i++) {
+		char id[STATION_ID_MAX + 1] = { 0 };
+
+		memcpy(id, &client->station_keys[i], STATION_ID_MAX);
+		used += (size_t)snprintf(stations + used, sizeof stations - used, "%s%s",
+		                         i > 0 ? "," : "", id);
+	}
+	snprintf(replayed, sizeof replayed, "%zu", replay->events);
+	if (stream->resume)
+		resume = replay->gap ? "gap" : "from history";
+
+	log_fields(LOG_LEVEL_INFO, "client connected", "address", client->address,
+	           "path", evhttp_request_get_uri(request), "stations", stations,
+	           "resume", resume, "replayed_events", replayed, (const char *)NULL);
+}
+
+int clients_start_stream(struct sse_server *server, struct evhttp_request *request,
+                         const struct stream_request *stream)
 {
 	struct sse_client *client = calloc(1, sizeof *client);
 	struct evbuffer *first = evbuffer_new();
 	struct bufferevent *socket_buffer;
+	struct replay replay;
 
-	if (client == NULL || first == NULL || sse_event_format_connection(first, time(NULL)) != 0) {
-		free(client);
-		if (first != NULL)
-			evbuffer_free(first);
-		return -1;
-	}
-
+	if (client == NULL || first == NULL)
+		goto out_of_memory;
 	client->server = server;
+	if (copy_filter(client, stream) != 0 || sse_event_format_connection(first, time(NULL)) != 0)
+		goto out_of_memory;
+	plan_replay(server, client, stream, &replay);
+	if (replay.gap && format_gap(first, &server->history, stream, &replay) != 0)
+		goto out_of_memory;
+
 	client->request = request;
 	client->connection = evhttp_request_get_connection(request);
 	clock_gettime(CLOCK_MONOTONIC, &client->connected_at);
@@ -174,35 +335,41 @@ int clients_start_stream(struct sse_server *server, struct evhttp_request *reque
 
 	link_client(server, client);
 	server->counters.connection_events_sent++;
-	log_fields(LOG_LEVEL_INFO, "client connected", "address", client->address,
-	           "path", evhttp_request_get_uri(request), (const char *)NULL);
-	return 0;
-}
-
-/* Appends a reference to the shared event to one client's output. */
-static int queue_event(struct sse_client *client, struct sse_event *event)
-{
-	const char *data = event->bytes;
-	size_t length = event->chunk_length;
-
-	if (!client->chunked) {
-		data += event->body_offset;
-		length = event->body_length;
+	if (replay.gap)
+		server->counters.gap_events_sent++;
+	log_connected(client, request, stream, &replay);
+	/* The reply has started, so a failure ends the stream; the client
+	 * reconnects with the id of the last event it got. */
+	if (send_replay(client, &replay) != 0) {
+		server->counters.clients_dropped_out_of_memory++;
+		client_drop(client, "out of memory while replaying the history");
 	}
-	if (evbuffer_add_reference(client->output, data, length,
-	                           sse_event_release_reference, event) != 0)
-		return -1;
-	event->refs++;
 	return 0;
+
+out_of_memory:
+	if (client != NULL)
+		free(client->station_keys);
+	free(client);
+	if (first != NULL)
+		evbuffer_free(first);
+	return -1;
 }
 
 void clients_broadcast(struct sse_server *server, struct sse_event *event, bool observation)
 {
 	struct sse_client *next;
+	char id[SSE_EVENT_ID_SIZE];
+	uint64_t station = 0;
+
+	if (observation && history_read_event_id(event, id, &station))
+		history_add(&server->history, event, id, station);
 
 	for (struct sse_client *client = server->clients; client != NULL; client = next) {
 		next = client->next;
 
+		if (observation && client->station_count > 0 &&
+		    !station_keys_match(client->station_keys, client->station_count, station))
+			continue;
 		if (evbuffer_get_length(client->output) + event->chunk_length >
 		    server->options.max_client_buffer) {
 			server->counters.clients_dropped_buffer_full++;
@@ -210,6 +377,7 @@ void clients_broadcast(struct sse_server *server, struct sse_event *event, bool 
 			continue;
 		}
 		if (queue_event(client, event) != 0) {
+			server->counters.clients_dropped_out_of_memory++;
 			client_drop(client, "out of memory");
 			continue;
 		}
@@ -235,6 +403,7 @@ void clients_end_all(struct sse_server *server)
 		evhttp_connection_set_closecb(client->connection, NULL, NULL);
 		evhttp_request_set_on_complete_cb(request, on_stream_flushed, server);
 		server->closing_count++;
+		server->counters.clients_dropped_shutdown++;
 		client_forget(client, "server shutting down");
 		evhttp_send_reply_end(request);
 	}

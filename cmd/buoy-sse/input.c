@@ -15,6 +15,8 @@
 #include "clients.h"
 #include "line_reader.h"
 #include "log.h"
+#include "log_limit.h"
+#include "metrics.h"
 #include "record.h"
 #include "server.h"
 #include "sse_event.h"
@@ -36,44 +38,30 @@ struct stdin_reader {
 	struct event *event;         /* fd 0 readable; NULL when always ready */
 	struct event *resume;        /* zero timeout: the next turn, after the sockets */
 	int saved_flags;             /* fd 0 flags before O_NONBLOCK was added */
-	time_t last_report;          /* CLOCK_MONOTONIC second of the last report */
-	bool reported;
-	unsigned long unreported;    /* invalid lines since then, not reported */
+	struct log_limit invalid_log;
+	/* Start of the first turn since the input was last drained. A line's
+	 * broadcast latency counts from it, so a line left for a later turn
+	 * in a burst counts the turns it waited. */
+	struct timespec backlog_since;   /* CLOCK_MONOTONIC */
+	bool backlogged;                 /* the last turn left input unread */
 };
 
-static time_t monotonic_seconds(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec;
-}
+#define UNREPORTED_INVALID "invalid lines on stdin were skipped without a report"
 
 void stdin_reader_flush_reports(struct stdin_reader *reader)
 {
-	if (reader == NULL || reader->unreported == 0)
-		return;
-	log_warning("%lu more invalid lines on stdin were skipped without a report",
-	            reader->unreported);
-	reader->unreported = 0;
+	if (reader != NULL)
+		log_limit_flush(&reader->invalid_log, UNREPORTED_INVALID);
 }
 
 /* Counts an invalid line and reports it, unless another report went out in
  * the same second. */
 static void report_invalid(struct stdin_reader *reader, const char *reason)
 {
-	time_t now = monotonic_seconds();
-
 	reader->server->counters.invalid_lines++;
-	if (reader->reported && reader->last_report == now) {
-		reader->unreported++;
-		return;
-	}
-
-	stdin_reader_flush_reports(reader);
-	log_warning("stdin:%lu: %s; the line is skipped", reader->lines.line_number, reason);
-	reader->last_report = now;
-	reader->reported = true;
+	if (log_limit_allow(&reader->invalid_log, UNREPORTED_INVALID))
+		log_warning("stdin:%lu: %s; the line is skipped", reader->lines.line_number,
+		            reason);
 }
 
 /* Copies the "reason" of a status line into out, or "none given". */
@@ -123,6 +111,7 @@ static void broadcast_observation(struct stdin_reader *reader, const char *line,
 	reader->server->counters.observations_received++;
 	clients_broadcast(reader->server, event, true);
 	sse_event_release(event);
+	histogram_observe_since(&reader->server->broadcast_seconds, &reader->backlog_since);
 }
 
 static void handle_line(struct stdin_reader *reader, const char *line, size_t len)
@@ -176,6 +165,10 @@ static void on_stdin_readable(evutil_socket_t fd, short what, void *arg)
 	size_t bytes = 0;
 	char reason[64];
 
+	if (!reader->backlogged)
+		clock_gettime(CLOCK_MONOTONIC, &reader->backlog_since);
+	reader->backlogged = false;
+
 	for (int i = 0; i < LINES_PER_TURN && bytes < BYTES_PER_TURN; i++) {
 		switch (line_reader_next(&reader->lines, &line, &len)) {
 		case LINE_OK:
@@ -200,6 +193,7 @@ static void on_stdin_readable(evutil_socket_t fd, short what, void *arg)
 
 	/* Input is left over. A zero timeout runs after the loop has polled
 	 * and served the sockets, which event_active would not wait for. */
+	reader->backlogged = true;
 	evtimer_add(reader->resume, &next_turn);
 }
 

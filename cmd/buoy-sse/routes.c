@@ -12,6 +12,7 @@
 #include "log.h"
 #include "server.h"
 #include "status_pages.h"
+#include "stream_request.h"
 
 /* Sends a JSON error reply. The body is built with jv so that any text in
  * message is escaped. */
@@ -58,13 +59,22 @@ static void reply_method_not_allowed(struct evhttp_request *request)
 
 static void handle_stream(struct sse_server *server, struct evhttp_request *request)
 {
-	const char *accept = evhttp_find_header(evhttp_request_get_input_headers(request), "Accept");
+	struct evkeyvalq *headers = evhttp_request_get_input_headers(request);
+	const char *accept = evhttp_find_header(headers, "Accept");
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(request);
+	struct stream_request stream;
 	char message[160];
 
 	if (!accept_allows_event_stream(accept)) {
 		reply_error(request, 400, "NOT_ACCEPTABLE",
 		            "the Accept header excludes text/event-stream: send "
 		            "'Accept: text/event-stream' or none");
+		return;
+	}
+	if (!stream_request_parse(evhttp_uri_get_query(uri),
+	                          evhttp_find_header(headers, "Last-Event-ID"),
+	                          &stream, message, sizeof message)) {
+		reply_error(request, 400, "BAD_REQUEST", message);
 		return;
 	}
 	if (server->stopping) {
@@ -88,7 +98,7 @@ static void handle_stream(struct sse_server *server, struct evhttp_request *requ
 		reply_error(request, 503, "TOO_MANY_CLIENTS", message);
 		return;
 	}
-	if (clients_start_stream(server, request) != 0) {
+	if (clients_start_stream(server, request, &stream) != 0) {
 		log_error("cannot start a stream: out of memory");
 		reply_error(request, 500, "INTERNAL_ERROR", "the server is out of memory");
 	}
@@ -110,6 +120,11 @@ void routes_handle_request(struct evhttp_request *request, void *arg)
 	struct sse_server *server = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(request);
 	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+
+	/* Pages on any origin may read the stream: EventSource sends no
+	 * credentials unless asked, so "*" exposes nothing private. */
+	evhttp_add_header(evhttp_request_get_output_headers(request),
+	                  "Access-Control-Allow-Origin", "*");
 
 	if (path == NULL) {
 		reply_error(request, 400, "BAD_REQUEST", "the request has no valid path");

@@ -13,6 +13,7 @@
 #include "clients.h"
 #include "input.h"
 #include "log.h"
+#include "peer_address.h"
 #include "routes.h"
 #include "sse_event.h"
 #include "stop_signal.h"
@@ -20,13 +21,20 @@
 /* Maximum wait at shutdown for the final chunk of every stream to leave. */
 #define SHUTDOWN_FLUSH_S 2
 
-/* Seconds a new connection has to send its request. */
+/* Seconds a connection may stay silent: between two reads of a request,
+ * and idle between requests on a keep-alive connection. */
 #define REQUEST_TIMEOUT_S 30
 
-/* Maximum bytes of request headers, and of a request body, which no route
- * reads. */
-#define REQUEST_HEADERS_MAX 8192
-#define REQUEST_BODY_MAX 8192
+/* Buckets of the histograms on /metrics, in seconds. */
+static const double connection_buckets[] = { 1, 10, 60, 300, 1800, 3600, 21600, 86400 };
+static const double broadcast_buckets[] = {
+	0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25,
+};
+
+#define UNREPORTED_MAX_CLIENTS \
+	"stream requests were rejected without a report: the --max-clients limit was reached"
+#define UNREPORTED_UPSTREAM_DOWN \
+	"stream requests were rejected without a report: the observation source is down"
 
 /* Descriptors besides the clients': stdin, the listener, the self-pipe,
  * epoll and a margin for connections not yet counted as clients. */
@@ -118,6 +126,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	struct sse_server *server = arg;
 
 	stdin_reader_flush_reports(server->input);
+	request_deadlines_sweep(&server->deadlines);
+	log_limit_flush(&server->max_clients_log, UNREPORTED_MAX_CLIENTS);
+	log_limit_flush(&server->upstream_down_log, UNREPORTED_UPSTREAM_DOWN);
 }
 
 static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
@@ -132,6 +143,43 @@ static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
 		return;
 	clients_broadcast(server, heartbeat, false);
 	sse_event_release(heartbeat);
+	/* The clients that the broadcast did not drop got the comment. */
+	server->counters.heartbeat_events_sent += server->client_count;
+}
+
+/* Logs a stream request that the router rejected, at most once a second for
+ * each reason. */
+static void log_rejection(struct sse_server *server, const struct sse_counters *before,
+                          const char *address)
+{
+	const struct sse_counters *after = &server->counters;
+	char clients[32];
+
+	if (after->streams_rejected_max_clients != before->streams_rejected_max_clients &&
+	    log_limit_allow(&server->max_clients_log, UNREPORTED_MAX_CLIENTS)) {
+		snprintf(clients, sizeof clients, "%zu", server->client_count);
+		log_fields(LOG_LEVEL_WARNING, "stream request rejected with 503: the "
+		           "--max-clients limit is reached", "address", address,
+		           "clients", clients, (const char *)NULL);
+	}
+	if (after->streams_rejected_upstream_down != before->streams_rejected_upstream_down &&
+	    log_limit_allow(&server->upstream_down_log, UNREPORTED_UPSTREAM_DOWN))
+		log_fields(LOG_LEVEL_WARNING, "stream request rejected with 500: the observation "
+		           "source is down", "address", address, (const char *)NULL);
+}
+
+/* Every request starts here: its connection's deadline is over, and the
+ * router's rejections are logged. */
+static void on_request(struct evhttp_request *request, void *arg)
+{
+	struct sse_server *server = arg;
+	struct sse_counters before = server->counters;
+	char address[PEER_ADDRESS_MAX];
+
+	request_deadlines_arrived(&server->deadlines, request);
+	peer_address_format(evhttp_request_get_connection(request), address, sizeof address);
+	routes_handle_request(request, server);
+	log_rejection(server, &before, address);
 }
 
 static int create_http(struct sse_server *server)
@@ -146,10 +194,14 @@ static int create_http(struct sse_server *server)
 	                           EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	                           EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
 	                           EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
-	evhttp_set_max_headers_size(server->http, REQUEST_HEADERS_MAX);
-	evhttp_set_max_body_size(server->http, REQUEST_BODY_MAX);
+	/* libevent replies 400 to headers over the limit, and 413 to a body
+	 * over it, without calling the router. */
+	evhttp_set_max_headers_size(server->http, server->options.max_request_headers);
+	evhttp_set_max_body_size(server->http, server->options.max_request_body);
 	evhttp_set_timeout(server->http, REQUEST_TIMEOUT_S);
-	evhttp_set_gencb(server->http, routes_handle_request, server);
+	request_deadlines_start(&server->deadlines, server->http,
+	                        server->options.request_timeout_ms);
+	evhttp_set_gencb(server->http, on_request, server);
 	return 0;
 }
 
@@ -205,7 +257,12 @@ static int add_timers(struct sse_server *server)
 static int setup(struct sse_server *server)
 {
 	clock_gettime(CLOCK_MONOTONIC, &server->started_at);
+	histogram_init(&server->connection_seconds, connection_buckets,
+	               sizeof connection_buckets / sizeof connection_buckets[0]);
+	histogram_init(&server->broadcast_seconds, broadcast_buckets,
+	               sizeof broadcast_buckets / sizeof broadcast_buckets[0]);
 	event_set_log_callback(log_libevent_message);
+	history_init(&server->history, server->options.history_max);
 	raise_open_file_limit(server->options.max_clients);
 
 	server->base = event_base_new();
@@ -239,8 +296,10 @@ static void teardown(struct sse_server *server)
 	/* evhttp_free closes the listener and any connection still open. */
 	if (server->http != NULL)
 		evhttp_free(server->http);
+	request_deadlines_free(&server->deadlines);
 	stdin_reader_free(server->input);
 	free_event(server->stop_event);
+	history_free(&server->history);
 	free_event(server->tick_event);
 	free_event(server->heartbeat_event);
 	free_event(server->shutdown_timer);

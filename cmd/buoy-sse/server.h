@@ -10,7 +10,11 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "history.h"
 #include "listen_address.h"
+#include "log_limit.h"
+#include "metrics.h"
+#include "request_deadline.h"
 
 struct event;
 struct event_base;
@@ -24,6 +28,10 @@ struct sse_options {
 	long max_clients;
 	size_t max_client_buffer;   /* bytes of unsent output per client */
 	long heartbeat_ms;          /* 0: no heartbeat comments */
+	long request_timeout_ms;    /* from accept to the whole first request */
+	long max_request_headers;   /* bytes of request line and headers */
+	long max_request_body;      /* bytes of request body */
+	size_t history_max;         /* observation events kept for resuming; 0: none */
 };
 
 /* Counters exported by /metrics; each only grows. */
@@ -33,7 +41,12 @@ struct sse_counters {
 	unsigned long long observations_received;
 	unsigned long long observation_events_sent;
 	unsigned long long connection_events_sent;
+	unsigned long long gap_events_sent;
+	unsigned long long heartbeat_events_sent;
 	unsigned long long clients_dropped_buffer_full;
+	unsigned long long clients_dropped_write_error; /* closed with output unsent */
+	unsigned long long clients_dropped_out_of_memory;
+	unsigned long long clients_dropped_shutdown;
 	unsigned long long clients_disconnected;
 	unsigned long long streams_rejected_max_clients;
 	unsigned long long streams_rejected_upstream_down;
@@ -59,6 +72,12 @@ struct sse_server {
 	bool stopping;
 	struct timespec started_at;       /* CLOCK_MONOTONIC */
 	struct sse_counters counters;
+	struct histogram connection_seconds; /* how long each stream lasted */
+	struct histogram broadcast_seconds;  /* from stdin to every client's queue */
+	struct request_deadlines deadlines;
+	struct log_limit max_clients_log;    /* stream requests rejected, by reason */
+	struct log_limit upstream_down_log;
+	struct sse_history history;       /* recent observation events, for resuming */
 };
 
 /* Returns true when new stream requests are accepted: the last status line

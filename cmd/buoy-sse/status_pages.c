@@ -40,36 +40,66 @@ static void add_metric(struct evbuffer *body, const char *name, const char *type
 	evbuffer_add_printf(body, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void add_client_metrics(struct evbuffer *body, const struct sse_server *server)
+static void add_labelled(struct evbuffer *body, const char *name, const char *label,
+                         const char *value, unsigned long long count)
+{
+	evbuffer_add_printf(body, "%s{%s=\"%s\"} %llu\n", name, label, value, count);
+}
+
+static void add_stream_metrics(struct evbuffer *body, const struct sse_server *server)
 {
 	const struct sse_counters *counters = &server->counters;
+	const char *sent = "buoy_sse_events_sent_total";
 
 	add_metric(body, "buoy_sse_clients", "gauge", "Stream clients connected now.");
 	evbuffer_add_printf(body, "buoy_sse_clients %zu\n", server->client_count);
 
-	add_metric(body, "buoy_sse_events_sent_total", "counter",
-	           "Events queued to stream clients, one per client and event.");
-	evbuffer_add_printf(body, "buoy_sse_events_sent_total{type=\"observation\"} %llu\n",
-	                    counters->observation_events_sent);
-	evbuffer_add_printf(body, "buoy_sse_events_sent_total{type=\"connection\"} %llu\n",
-	                    counters->connection_events_sent);
+	add_metric(body, sent, "counter",
+	           "Events and heartbeat comments queued to stream clients, one per client "
+	           "and event.");
+	add_labelled(body, sent, "type", "observation", counters->observation_events_sent);
+	add_labelled(body, sent, "type", "connection", counters->connection_events_sent);
+	add_labelled(body, sent, "type", "gap", counters->gap_events_sent);
+	add_labelled(body, sent, "type", "heartbeat", counters->heartbeat_events_sent);
 
-	add_metric(body, "buoy_sse_clients_dropped_total", "counter",
-	           "Stream clients disconnected by the server.");
-	evbuffer_add_printf(body, "buoy_sse_clients_dropped_total{reason=\"buffer_full\"} %llu\n",
-	                    counters->clients_dropped_buffer_full);
+	histogram_format(&server->connection_seconds, "buoy_sse_connection_duration_seconds",
+	                 "How long each ended stream was open.", body);
+	histogram_format(&server->broadcast_seconds, "buoy_sse_broadcast_latency_seconds",
+	                 "Time from an observation's arrival on stdin to its being queued "
+	                 "to every stream client.", body);
+}
+
+static void add_drop_metrics(struct evbuffer *body, const struct sse_server *server)
+{
+	const struct sse_counters *counters = &server->counters;
+	const char *dropped = "buoy_sse_clients_dropped_total";
+	const char *rejected = "buoy_sse_stream_requests_rejected_total";
+
+	add_metric(body, dropped, "counter",
+	           "Streams ended by the server or by a failed write, by reason.");
+	add_labelled(body, dropped, "reason", "buffer_full", counters->clients_dropped_buffer_full);
+	add_labelled(body, dropped, "reason", "write_error", counters->clients_dropped_write_error);
+	add_labelled(body, dropped, "reason", "out_of_memory",
+	             counters->clients_dropped_out_of_memory);
+	add_labelled(body, dropped, "reason", "shutdown", counters->clients_dropped_shutdown);
 
 	add_metric(body, "buoy_sse_clients_disconnected_total", "counter",
 	           "Streams that ended, for any reason.");
 	evbuffer_add_printf(body, "buoy_sse_clients_disconnected_total %llu\n",
 	                    counters->clients_disconnected);
 
-	add_metric(body, "buoy_sse_stream_requests_rejected_total", "counter",
+	add_metric(body, rejected, "counter",
 	           "Stream requests answered with an error instead of a stream.");
-	evbuffer_add_printf(body, "buoy_sse_stream_requests_rejected_total{reason=\"max_clients\"} "
-	                    "%llu\n", counters->streams_rejected_max_clients);
-	evbuffer_add_printf(body, "buoy_sse_stream_requests_rejected_total{reason=\"upstream_down\"} "
-	                    "%llu\n", counters->streams_rejected_upstream_down);
+	add_labelled(body, rejected, "reason", "max_clients",
+	             counters->streams_rejected_max_clients);
+	add_labelled(body, rejected, "reason", "upstream_down",
+	             counters->streams_rejected_upstream_down);
+
+	add_metric(body, "buoy_sse_request_timeouts_total", "counter",
+	           "Connections closed because their request did not arrive within "
+	           "--request-timeout.");
+	evbuffer_add_printf(body, "buoy_sse_request_timeouts_total %llu\n",
+	                    server->deadlines.timed_out);
 }
 
 static void add_input_metrics(struct evbuffer *body, const struct sse_server *server)
@@ -104,7 +134,8 @@ void status_pages_send_metrics(struct sse_server *server, struct evhttp_request 
 		evhttp_send_error(request, HTTP_INTERNAL, NULL);
 		return;
 	}
-	add_client_metrics(body, server);
+	add_stream_metrics(body, server);
+	add_drop_metrics(body, server);
 	add_input_metrics(body, server);
 	send_body(request, HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body);
 	evbuffer_free(body);
