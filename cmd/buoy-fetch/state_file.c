@@ -65,7 +65,8 @@ static void load_station(jv entry, struct station_state *station)
 }
 
 /* Adds the stations of the file to an open table, so that latest_obs.txt
- * runs remember every station they have printed. */
+ * runs remember every station they have printed. Consumes stations:
+ * jv_object_foreach iterates without freeing the object. */
 static void add_file_stations(jv stations, struct station_table *table)
 {
 	jv_object_foreach(stations, key, entry) {
@@ -77,6 +78,7 @@ static void add_file_stations(jv stations, struct station_table *table)
 		jv_free(key);
 		jv_free(entry);
 	}
+	jv_free(stations);
 }
 
 int state_file_load(const char *path, struct station_table *table, char *error,
