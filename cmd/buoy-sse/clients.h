@@ -38,6 +38,10 @@ int clients_start_stream(struct sse_server *server, struct evhttp_request *reque
  * past the --max-client-buffer limit is disconnected and counted instead.
  * An observation (observation true) is added to the history and skips the
  * clients whose station filter excludes it.
+ *
+ * The events queued in one turn of the event loop go to each client's
+ * socket together at the end of the turn: in one writev when the client
+ * has no earlier output waiting, otherwise behind that output.
  */
 void clients_broadcast(struct sse_server *server, struct sse_event *event, bool observation);
 
