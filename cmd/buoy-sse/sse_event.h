@@ -2,7 +2,7 @@
  * Server-Sent Events as bytes on the wire.
  *
  * An observation event is formatted once and shared by every client's
- * output buffer through evbuffer_add_reference, so a broadcast costs one
+ * pending buffer through evbuffer_add_reference, so a broadcast costs one
  * small reference per client instead of one copy of the event. The block
  * contains the event already framed as an HTTP/1.1 chunk: "<hex size>\r\n",
  * the event, "\r\n". Clients whose reply is not chunked (HTTP/1.0)
