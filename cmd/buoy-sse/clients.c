@@ -119,6 +119,18 @@ static void client_drop(struct sse_client *client, const char *reason)
  * TCP_USER_TIMEOUT close a peer that stopped reading or vanished. Buffered
  * input is capped, and one write may send the whole output limit.
  */
+/* Discards what a stream client sends after its request. evhttp keeps
+ * reading a streaming connection only to see it close, and without this a
+ * client that sent CLIENT_INPUT_MAX bytes would fill the input up to the
+ * read watermark, reading would stop, and its close would go unseen. */
+static void discard_client_input(struct evbuffer *input, const struct evbuffer_cb_info *info,
+                                 void *arg)
+{
+	(void)arg;
+	if (info->n_added > 0)
+		evbuffer_drain(input, evbuffer_get_length(input));
+}
+
 static void configure_stream_socket(struct bufferevent *socket_buffer, size_t max_output)
 {
 	struct timeval stall = { .tv_sec = CLIENT_STALL_TIMEOUT_S };
@@ -127,6 +139,9 @@ static void configure_stream_socket(struct bufferevent *socket_buffer, size_t ma
 
 	bufferevent_set_timeouts(socket_buffer, NULL, &stall);
 	bufferevent_setwatermark(socket_buffer, EV_READ, 0, CLIENT_INPUT_MAX);
+	evbuffer_drain(bufferevent_get_input(socket_buffer),
+	               evbuffer_get_length(bufferevent_get_input(socket_buffer)));
+	evbuffer_add_cb(bufferevent_get_input(socket_buffer), discard_client_input, NULL);
 	/* By default libevent writes at most 16 KiB per turn, which is less
 	 * than one turn of input can queue. */
 	bufferevent_set_max_single_write(socket_buffer, max_output);

@@ -459,6 +459,23 @@ metric() {
 	[ "$(metric buoy_sse_clients_disconnected_total)" = 1 ]
 }
 
+@test "client that sends more after its request is released" {
+	start_sse
+	python3 - "$PORT" >"$BATS_TEST_TMPDIR/client.out" <<-'END' &
+	import socket, sys, time
+	s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+	s.sendall(b"GET /v1/observations/stream HTTP/1.1\r\nHost: x\r\n\r\n" + b"A" * 10000)
+	print(s.recv(15).decode(), flush=True)
+	time.sleep(1)
+	s.close()
+	END
+	local client=$!
+	wait_for "grep -q 'HTTP/1.1 200' $BATS_TEST_TMPDIR/client.out" 50
+	[ "$(health_field clients)" = 1 ]
+	wait "$client"
+	wait_for "[ \"\$(health_field clients)\" = 0 ]" 50
+}
+
 @test "client logs carry address and reason" {
 	start_sse
 	open_stream "$BATS_TEST_TMPDIR/s1"
