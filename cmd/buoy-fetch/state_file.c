@@ -7,6 +7,7 @@
 
 #include <jv.h>
 
+#include "atomic_file.h"
 #include "read_file.h"
 #include "timefmt.h"
 
@@ -130,30 +131,6 @@ static jv station_to_jv(const struct station_state *station)
 	return jv_object_set(entry, jv_string("lastPrinted"), jv_string(printed));
 }
 
-static int write_atomically(const char *path, const char *text, char *error, size_t error_size)
-{
-	char temporary[4096];
-	FILE *out;
-
-	if ((size_t)snprintf(temporary, sizeof temporary, "%s.%ld.tmp", path,
-	                     (long)getpid()) >= sizeof temporary) {
-		snprintf(error, error_size, "path too long");
-		return -1;
-	}
-	out = fopen(temporary, "w");
-	if (out == NULL) {
-		snprintf(error, error_size, "%s", strerror(errno));
-		return -1;
-	}
-	fprintf(out, "%s\n", text);
-	if (ferror(out) | (fclose(out) != 0) || rename(temporary, path) != 0) {
-		snprintf(error, error_size, "%s", strerror(errno));
-		unlink(temporary);
-		return -1;
-	}
-	return 0;
-}
-
 int state_file_save(const char *path, const struct station_table *table, char *error,
                     size_t error_size)
 {
@@ -177,8 +154,10 @@ int state_file_save(const char *path, const struct station_table *table, char *e
 	state = jv_object_set(state, jv_string("latestObs"),
 	                      validators_to_jv(jv_object(), &table->latest_validators));
 
-	text = jv_dump_string(state, JV_PRINT_PRETTY | JV_PRINT_SORTED);
-	result = write_atomically(path, jv_string_value(text), error, error_size);
+	text = jv_string_concat(jv_dump_string(state, JV_PRINT_PRETTY | JV_PRINT_SORTED),
+	                        jv_string("\n"));
+	result = atomic_file_write(path, jv_string_value(text),
+	                           (size_t)jv_string_length_bytes(jv_copy(text)), error, error_size);
 	jv_free(text);
 	return result;
 }

@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "atomic_file.h"
 
 /* Writes a label value with '\', '"' and newlines escaped, as the text
  * format requires. */
@@ -51,30 +53,23 @@ static void put_metrics(FILE *out, const struct publish_counts *counts)
 int metrics_file_write(const char *path, const struct publish_counts *counts,
                        char *error, size_t error_size)
 {
-	char temporary[4096];
-	FILE *out;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int result;
 
-	if ((size_t)snprintf(temporary, sizeof temporary, "%s.%ld.tmp", path,
-	                     (long)getpid()) >= sizeof temporary) {
-		snprintf(error, error_size, "path too long");
-		return -1;
-	}
-	out = fopen(temporary, "w");
 	if (out == NULL) {
 		snprintf(error, error_size, "%s", strerror(errno));
 		return -1;
 	}
-
 	put_metrics(out, counts);
-	if (ferror(out) | (fclose(out) != 0)) {
+	if (fclose(out) != 0) {
 		snprintf(error, error_size, "%s", strerror(errno));
-		unlink(temporary);
+		free(text);
 		return -1;
 	}
-	if (rename(temporary, path) != 0) {
-		snprintf(error, error_size, "%s", strerror(errno));
-		unlink(temporary);
-		return -1;
-	}
-	return 0;
+
+	result = atomic_file_write(path, text, len, error, error_size);
+	free(text);
+	return result;
 }
