@@ -14,8 +14,9 @@
 #define HTTP_BODY_MAX (64u * 1024 * 1024)
 #define HTTP_VALIDATOR_MAX 255
 
-/* What the server said identifies the file's version (ETag, Last-Modified);
- * sent back as If-None-Match and If-Modified-Since. Empty when unknown. */
+/* Validators of the file's version that the server sent (ETag,
+ * Last-Modified), sent back as If-None-Match and If-Modified-Since. Empty
+ * when unknown. */
 struct http_validators {
 	char etag[HTTP_VALIDATOR_MAX + 1];
 	char last_modified[HTTP_VALIDATOR_MAX + 1];
@@ -28,9 +29,9 @@ struct http_body {
 };
 
 enum http_result {
-	HTTP_FETCHED,        /* 200: body holds the file, validators updated */
+	HTTP_FETCHED,        /* 200: body contains the file, validators updated */
 	HTTP_NOT_MODIFIED,   /* 304: the file has not changed since validators */
-	HTTP_FAILED,         /* error holds the reason, naming the URL */
+	HTTP_FAILED,         /* error contains the reason, naming the URL */
 };
 
 struct http_client;
