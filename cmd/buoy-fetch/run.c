@@ -29,15 +29,21 @@ static int fail_write(struct outcome *outcome)
 	return -1;
 }
 
+static int sort_oldest_first(struct obs_list *list)
+{
+	if (obs_list_sort_by_time(list) == 0)
+		return 0;
+	log_error("out of memory while sorting %zu observations", list->count);
+	return -1;
+}
+
 int print_new_observations(struct obs_list *list, struct station_table *table,
                            struct outcome *outcome)
 {
 	struct station_state *station = NULL;
 
-	if (obs_list_sort_by_time(list) != 0) {
-		log_error("out of memory while sorting %zu observations", list->count);
+	if (sort_oldest_first(list) != 0)
 		return -1;
-	}
 	for (size_t i = 0; i < list->count; i++) {
 		const struct observation *obs = &list->items[i];
 
@@ -55,10 +61,8 @@ int print_new_observations(struct obs_list *list, struct station_table *table,
 
 int print_all_observations(struct obs_list *list, struct outcome *outcome)
 {
-	if (obs_list_sort_by_time(list) != 0) {
-		log_error("out of memory while sorting %zu observations", list->count);
+	if (sort_oldest_first(list) != 0)
 		return -1;
-	}
 	for (size_t i = 0; i < list->count; i++)
 		if (observation_write_json(&list->items[i], stdout) != 0)
 			return fail_write(outcome);
