@@ -231,7 +231,7 @@ static int connect_client(void)
 	return fd;
 }
 
-/* Writes all of data. The loopback socket buffer holds any input up to
+/* Writes all of data. The loopback socket buffer takes any input up to
  * -max_len, so the server need not read first. */
 static void send_all(int fd, const uint8_t *data, size_t size)
 {

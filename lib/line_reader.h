@@ -12,7 +12,7 @@
 struct line_reader {
 	int fd;
 	char *buffer;
-	size_t capacity;        /* the longest line plus its newline */
+	size_t capacity;        /* maximum line length plus its newline */
 	size_t start;           /* first byte not yet returned */
 	size_t end;             /* one past the last byte read */
 	bool discarding;        /* inside a line that was too long */

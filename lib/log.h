@@ -1,8 +1,8 @@
 /*
  * Log lines on stderr, shared by every program.
  *
- * When stderr is a terminal a line reads "prog: message" (with "warning:"
- * or "debug:" before warnings and debug lines); otherwise each line is one
+ * When stderr is a terminal, a line reads "prog: message", with "warning:"
+ * or "debug:" before warnings and debug lines. Otherwise each line is one
  * JSON object with time, level, program, message and any extra string
  * fields, so that journald and log shippers can index it.
  */

@@ -266,9 +266,10 @@ static enum ndbc_result read_row(struct ndbc_parser *parser, const struct tokens
 }
 
 /* Returns false when the header lacks a column of the stream's required
- * fields. Every standard meteorological layout since 1970 has them all;
- * the other realtime2 kinds (.spec, .cwind, .supl, .ocean) lack some,
- * and their same-named columns mean other things. */
+ * fields. Every standard meteorological layout in the sample files, from
+ * 1978 to today, has them all. The other realtime2 kinds (.spec, .cwind,
+ * .supl, .ocean) lack some, and their columns of the same name mean other
+ * things. */
 static bool has_required_columns(const struct ndbc_layout *layout, char *missing,
                                  size_t missing_size)
 {

@@ -61,7 +61,7 @@ void ndbc_parser_init(struct ndbc_parser *parser, const char *station_id);
 
 /*
  * Reads one line (without its newline; a trailing '\r' is ignored). On
- * NDBC_BAD_ROW and NDBC_BAD_FILE, error holds the reason, without the
+ * NDBC_BAD_ROW and NDBC_BAD_FILE, error contains the reason, without the
  * position: the caller knows the file and line number.
  */
 enum ndbc_result ndbc_parse_line(struct ndbc_parser *parser, const char *line, size_t len,

@@ -2,9 +2,9 @@
  * The observation record: one station's measurements at one time.
  *
  * A measurement NDBC did not report is absent from `present` and written as
- * JSON null. Values are doubles parsed from NDBC's decimal text; printing
- * them with the shortest round-trip form gives back the digits NDBC wrote
- * (1.7 for "01.70", 0.69 for ".69").
+ * JSON null. Values are doubles parsed from NDBC's decimal text. Printed
+ * in the shortest form that reads back as the same double, they give the
+ * digits NDBC wrote (1.7 for "01.70", 0.69 for ".69").
  */
 #ifndef BUOY_OBSERVATION_H
 #define BUOY_OBSERVATION_H

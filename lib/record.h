@@ -17,7 +17,7 @@
 
 #include "station_id.h"
 
-/* Longest line any program accepts, newline excluded. */
+/* Maximum length of a line any program accepts, newline excluded. */
 #define RECORD_LINE_MAX 65536
 
 enum record_kind {

@@ -4,7 +4,7 @@
 usage: check_stream.py NDBC_FILE STATION SSE_CAPTURE
 
 Reads the file independently of buoy-fetch (columns by header name, "MM"
-as missing) and checks that the capture holds one observation event per
+as missing) and checks that the capture contains one observation event per
 row, oldest first, each value equal to the file's and null where the file
 says MM. Prints the first difference and exits 1 on a mismatch.
 """

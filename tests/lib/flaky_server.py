@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """HTTP server for tests: serves a folder like `python3 -m http.server`,
-but answers 500 to chosen paths.
+but replies 500 to chosen paths.
 
 usage: flaky_server.py PORT ROOT [PATH=COUNT ...]
 
