@@ -114,8 +114,12 @@ run: deps all
 	@scripts/run-embedded
 
 # Benchmarks print figures; they assert nothing and are not part of test.
+# Each bench/*-bench script prints its own figures; BENCH_ONLY=sse (or
+# parse, store) runs one of them.
+BENCH_SCRIPTS = $(if $(BENCH_ONLY),$(BENCH_ONLY:%=bench/%-bench),$(wildcard bench/*-bench))
+
 bench: deps all
-	@bench/run
+	@set -e; for script in $(BENCH_SCRIPTS); do $$script; done
 
 # Coverage-guided fuzzing with libFuzzer; FUZZ_SECONDS sets the time per target.
 fuzz: deps
