@@ -18,6 +18,7 @@
 
 #include "history.h"
 #include "log.h"
+#include "pending_events.h"
 #include "server.h"
 #include "sse_event.h"
 #include "stream_request.h"
@@ -34,13 +35,12 @@ struct sse_client {
 	struct evhttp_request *request;
 	struct evhttp_connection *connection;
 	struct evbuffer *output;         /* the socket's output buffer */
-	struct evbuffer *pending;        /* queued this turn, not yet flushed */
 	evutil_socket_t fd;
-	bool chunked;                    /* HTTP/1.1 chunked reply */
 	struct timespec connected_at;    /* CLOCK_MONOTONIC */
 	uint64_t *station_keys;          /* sorted; NULL when every station is sent */
 	size_t station_count;
 	char address[INET6_ADDRSTRLEN + sizeof "[]:65535"];
+	struct pending_events pending;   /* queued this turn, not yet sent */
 };
 
 static void format_peer(struct evhttp_connection *connection, char *out, size_t out_size)
@@ -83,7 +83,7 @@ static void client_forget(struct sse_client *client, const char *reason)
 	         (double)(now.tv_nsec - client->connected_at.tv_nsec) / 1e9);
 	log_fields(LOG_LEVEL_INFO, "client disconnected", "address", client->address,
 	           "duration_seconds", duration, "reason", reason, (const char *)NULL);
-	evbuffer_free(client->pending);
+	pending_events_clear(&client->pending);
 	free(client->station_keys);
 	free(client);
 }
@@ -96,7 +96,7 @@ static void on_client_closed(struct evhttp_connection *connection, void *arg)
 	struct sse_client *client = arg;
 	struct evhttp_request *request = client->request;
 
-	if (evbuffer_get_length(client->output) + evbuffer_get_length(client->pending) > 0)
+	if (evbuffer_get_length(client->output) + client->pending.bytes > 0)
 		client->server->counters.clients_dropped_write_error++;
 	client_forget(client, "connection closed by the client or the network");
 	if (evhttp_request_get_connection(request) == NULL)
@@ -170,20 +170,15 @@ static void link_client(struct sse_server *server, struct sse_client *client)
 }
 
 /*
- * Sends the client's pending bytes behind its queued output. When no
- * output is queued, one writev goes straight to the socket, which saves
- * the two epoll_ctl calls and the wait that libevent spends on each write.
- *
- * Whatever the socket does not take moves to the output buffer, and a
- * failed writev (EAGAIN, EPIPE) moves all of it. libevent then sends it,
- * applies the write timeout and reports a write error to on_client_closed.
+ * Sends the client's pending events behind its queued output. When no
+ * output is queued, they go straight to the socket, which saves the two
+ * epoll_ctl calls and the wait that libevent spends on each write.
+ * libevent sends what is left, applies the write timeout and reports a
+ * write error to on_client_closed.
  */
-static void flush_client(struct sse_client *client)
+static int flush_client(struct sse_client *client)
 {
-	if (evbuffer_get_length(client->output) == 0)
-		evbuffer_write(client->pending, client->fd);
-	if (evbuffer_get_length(client->pending) > 0)
-		evbuffer_add_buffer(client->output, client->pending);
+	return pending_events_send(&client->pending, client->fd, client->output);
 }
 
 /* True while on_flush is scheduled. One static flag is enough because a
@@ -197,29 +192,28 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 {
 	struct sse_server *server = arg;
 
+	struct sse_client *next;
+
 	flush_scheduled = false;
-	for (struct sse_client *client = server->clients; client != NULL; client = client->next)
-		if (evbuffer_get_length(client->pending) > 0)
-			flush_client(client);
+	for (struct sse_client *client = server->clients; client != NULL; client = next) {
+		next = client->next;
+		if (client->pending.count > 0 && flush_client(client) != 0) {
+			server->counters.clients_dropped_out_of_memory++;
+			client_drop(client, "out of memory");
+		}
+	}
 }
 
 /* Queues a reference to the shared event to one client and makes sure a
- * flush follows in this turn of the event loop. Returns -1 when out of
- * memory. */
+ * flush follows in this turn of the event loop. A full queue is flushed
+ * first. Returns -1 when out of memory. */
 static int queue_event(struct sse_client *client, struct sse_event *event)
 {
 	struct sse_server *server = client->server;
-	const char *data = event->bytes;
-	size_t length = event->chunk_length;
 
-	if (!client->chunked) {
-		data += event->body_offset;
-		length = event->body_length;
-	}
-	if (evbuffer_add_reference(client->pending, data, length,
-	                           sse_event_release_reference, event) != 0)
+	if (pending_events_full(&client->pending) && flush_client(client) != 0)
 		return -1;
-	event->refs++;
+	pending_events_push(&client->pending, event);
 
 	/* With a NULL timeout, event_base_once makes the callback active at
 	 * once, so the loop runs it in this turn after the callbacks already
@@ -228,7 +222,7 @@ static int queue_event(struct sse_client *client, struct sse_event *event)
 		if (event_base_once(server->base, -1, EV_TIMEOUT, on_flush, server, NULL) == 0)
 			flush_scheduled = true;
 		else
-			flush_client(client);
+			return flush_client(client);
 	}
 	return 0;
 }
@@ -375,9 +369,6 @@ int clients_start_stream(struct sse_server *server, struct evhttp_request *reque
 	if (client == NULL || first == NULL)
 		goto out_of_memory;
 	client->server = server;
-	client->pending = evbuffer_new();
-	if (client->pending == NULL)
-		goto out_of_memory;
 	if (copy_filter(client, stream) != 0 || sse_event_format_connection(first, time(NULL)) != 0)
 		goto out_of_memory;
 	plan_replay(server, client, stream, &replay);
@@ -391,7 +382,7 @@ int clients_start_stream(struct sse_server *server, struct evhttp_request *reque
 
 	add_stream_headers(request);
 	evhttp_send_reply_start(request, HTTP_OK, NULL);
-	client->chunked = evhttp_find_header(evhttp_request_get_output_headers(request),
+	client->pending.chunked = evhttp_find_header(evhttp_request_get_output_headers(request),
 	                                     "Transfer-Encoding") != NULL;
 	evhttp_send_reply_chunk(request, first);
 	evbuffer_free(first);
@@ -416,11 +407,8 @@ int clients_start_stream(struct sse_server *server, struct evhttp_request *reque
 	return 0;
 
 out_of_memory:
-	if (client != NULL) {
-		if (client->pending != NULL)
-			evbuffer_free(client->pending);
+	if (client != NULL)
 		free(client->station_keys);
-	}
 	free(client);
 	if (first != NULL)
 		evbuffer_free(first);
@@ -442,8 +430,8 @@ void clients_broadcast(struct sse_server *server, struct sse_event *event, bool 
 		if (observation && client->station_count > 0 &&
 		    !station_keys_match(client->station_keys, client->station_count, station))
 			continue;
-		if (evbuffer_get_length(client->output) + evbuffer_get_length(client->pending) +
-		    event->chunk_length > server->options.max_client_buffer) {
+		if (evbuffer_get_length(client->output) + client->pending.bytes +
+		    pending_events_size(&client->pending, event) > server->options.max_client_buffer) {
 			server->counters.clients_dropped_buffer_full++;
 			client_drop(client, "unsent output over the --max-client-buffer limit");
 			continue;
@@ -476,7 +464,7 @@ void clients_end_all(struct sse_server *server)
 		evhttp_request_set_on_complete_cb(request, on_stream_flushed, server);
 		server->closing_count++;
 		server->counters.clients_dropped_shutdown++;
-		evbuffer_add_buffer(client->output, client->pending);
+		pending_events_move(&client->pending, client->output);
 		client_forget(client, "server shutting down");
 		evhttp_send_reply_end(request);
 	}

@@ -1,9 +1,9 @@
 /*
  * Server-Sent Events as bytes on the wire.
  *
- * An observation event is formatted once and shared by every client's
- * pending buffer through evbuffer_add_reference, so a broadcast costs one
- * small reference per client instead of one copy of the event. The block
+ * An observation event is formatted once and shared by reference between
+ * the clients' pending queues and output buffers, so a broadcast costs no
+ * copy of the event per client. The block
  * contains the event already framed as an HTTP/1.1 chunk: "<hex size>\r\n",
  * the event, "\r\n". Clients whose reply is not chunked (HTTP/1.0)
  * reference only the event in the middle.
