@@ -17,6 +17,7 @@
 #include "buoy-fetch/read_file.h"
 #include "buoy-fetch/run.h"
 #include "buoy-fetch/state_file.h"
+#include "buoy-fetch/stations.h"
 #include "config.h"
 #include "http_get.h"
 #include "log.h"
@@ -32,13 +33,14 @@
 #define PAUSE_MAX_MS (60L * 1000)
 #define RETRIES_MAX 10
 
-enum { OPTION_STATE = 256 };
+enum { OPTION_STATE = 256, OPTION_STATIONS };
 
 struct options {
 	const char *files[STATIONS_MAX];
 	int file_count;
 	const char *station;           /* --station, for files */
 	const char *state_path;        /* --state, or NULL */
+	bool list_stations;            /* --stations: print the station table */
 	struct poll_settings poll;
 };
 
@@ -50,6 +52,8 @@ static void usage(FILE *out)
 	        "       " PROGRAM " [-qv] [-i interval] [-r retries] [-t timeout] [--state file]\n"
 	        "                  -l [station ...]\n"
 	        "       " PROGRAM " [-qv] [-s station] -f file ...\n"
+	        "       " PROGRAM " [-qv] [-i interval] [-r retries] [-t timeout] --stations\n"
+	        "                  [-f file ...] [station ...]\n"
 	        "\n"
 	        "Print NDBC observations as NDJSON, oldest first.\n"
 	        "\n"
@@ -65,6 +69,8 @@ static void usage(FILE *out)
 	        "                         apart (default 3, at most 10); none after a 4xx\n"
 	        "      --state FILE       keep validators and the newest observation printed\n"
 	        "                         per station in FILE across runs\n"
+	        "      --stations         print NDBC's station table as station records, sorted\n"
+	        "                         by id (only the stations named, if any)\n"
 	        "  -t, --timeout TIME     limit for one HTTP transfer (default 30s, at most 10m)\n"
 	        "  -v, --verbose          log debug messages too\n"
 	        "  -q, --quiet            log only warnings and errors\n"
@@ -72,7 +78,8 @@ static void usage(FILE *out)
 	        "  -V, --version          print the version and library versions\n"
 	        "\n"
 	        "Files are read from $BUOY_NDBC_URL (default " BUOY_DEFAULT_NDBC_URL ")\n"
-	        "at data/realtime2/STATION.txt, or data/latest_obs/latest_obs.txt with -l.\n");
+	        "at data/realtime2/STATION.txt, data/latest_obs/latest_obs.txt with -l, or\n"
+	        "data/stations/station_table.txt with --stations.\n");
 }
 
 static void usage_error(const char *format, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -108,6 +115,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "retries", required_argument, NULL, 'r' },
 		{ "state", required_argument, NULL, OPTION_STATE },
 		{ "station", required_argument, NULL, 's' },
+		{ "stations", no_argument, NULL, OPTION_STATIONS },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -158,6 +166,9 @@ static void parse_options(int argc, char **argv, struct options *options)
 		case 's':
 			options->station = optarg;
 			break;
+		case OPTION_STATIONS:
+			options->list_stations = true;
+			break;
 		case 't':
 			if (!parse_duration_ms(optarg, 100, TIMEOUT_MAX_MS, &options->poll.timeout_ms))
 				usage_error("invalid timeout '%s': expected a time from 100ms to 10m, "
@@ -176,16 +187,31 @@ static void parse_options(int argc, char **argv, struct options *options)
 	}
 }
 
-/* Checks the station arguments and the option combinations. */
+/* Checks the options that cannot be combined with --stations. */
+static void check_stations_option(const struct options *options)
+{
+	if (options->poll.latest)
+		usage_error("--stations and --latest read different files; give one of them");
+	if (options->station != NULL)
+		usage_error("--station names the station of observation files; "
+		            "it cannot be used with --stations");
+}
+
+/* Checks the station arguments and the option combinations. With
+ * --stations, station ids select stations of the table, read with -f or
+ * fetched. */
 static void read_stations(int argc, char **argv, const struct options *options,
                           struct station_table *table)
 {
 	int count = argc - optind;
 	bool latest = options->poll.latest;
+	bool listing = options->list_stations;
 
-	if (count == 0 && options->file_count == 0 && !latest)
+	if (listing)
+		check_stations_option(options);
+	if (count == 0 && options->file_count == 0 && !latest && !listing)
 		usage_error("no station given: name stations (44013 TPLM2), -l, or files with -f");
-	if ((count > 0 || latest) && options->file_count > 0)
+	if ((count > 0 || latest) && options->file_count > 0 && !listing)
 		usage_error("give either stations or files with -f, not both");
 	if (count > STATIONS_MAX)
 		usage_error("too many stations: at most 2000 per run");
@@ -282,6 +308,51 @@ static int finish(const struct outcome *outcome, bool polling)
 	return status;
 }
 
+/* Fetches NDBC's station table, conditional on the validators that
+ * --state keeps. The state's own table names no stations, so loading and
+ * saving it leaves the observation entries as they are. */
+static int fetch_stations(const struct options *options, const struct station_table *filter,
+                          struct outcome *outcome, bool *state_failed)
+{
+	static struct station_table state;
+	char error[512];
+
+	if (options->state_path != NULL &&
+	    state_file_load(options->state_path, &state, error, sizeof error) != 0) {
+		log_error("cannot read the state file %s: %s", options->state_path, error);
+		return EX_CONFIG;
+	}
+	if (stations_poll(&options->poll, filter, &state.table_validators, outcome) != 0) {
+		log_error("cannot set up libcurl");
+		return EX_SOFTWARE;
+	}
+	if (options->state_path != NULL &&
+	    state_file_save(options->state_path, &state, error, sizeof error) != 0) {
+		log_error("cannot write the state file %s: %s", options->state_path, error);
+		*state_failed = true;
+	}
+	return EX_OK;
+}
+
+/* Prints the station tables of the files given, or of NDBC's site. */
+static int run_stations(const struct options *options, const struct station_table *filter)
+{
+	struct outcome outcome = { 0 };
+	bool state_failed = false;
+	int status;
+
+	for (int i = 0; i < options->file_count && !stop_signal_received(); i++)
+		stations_read_file(options->files[i], filter, &outcome);
+
+	if (options->file_count == 0) {
+		status = fetch_stations(options, filter, &outcome, &state_failed);
+		if (status != EX_OK)
+			return status;
+	}
+	status = finish(&outcome, options->poll.interval_ms > 0);
+	return state_failed && status == EX_OK ? EX_CANTCREAT : status;
+}
+
 int main(int argc, char **argv)
 {
 	static struct options options;
@@ -299,6 +370,9 @@ int main(int argc, char **argv)
 
 	output_setup();
 	stop_signal_install(true);
+	if (options.list_stations)
+		return run_stations(&options, &stations);
+
 	for (int i = 0; i < options.file_count && !stop_signal_received(); i++)
 		read_one_file(options.files[i], options.station, &outcome);
 

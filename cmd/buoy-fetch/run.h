@@ -27,6 +27,7 @@ struct station_table {
 	int count;
 	bool open;          /* stations not named are added as they appear */
 	struct http_validators latest_validators;    /* of latest_obs.txt */
+	struct http_validators table_validators;     /* of station_table.txt */
 };
 
 /* Counts of sources, for the exit status. */

@@ -105,11 +105,15 @@ int state_file_load(const char *path, struct station_table *table, char *error,
 	}
 	jv_free(stations);
 
-	jv latest = jv_object_get(state, jv_string("latestObs"));
+	jv latest = jv_object_get(jv_copy(state), jv_string("latestObs"));
+	jv station_table = jv_object_get(state, jv_string("stationTable"));
 
 	if (jv_get_kind(latest) == JV_KIND_OBJECT)
 		load_validators(latest, &table->latest_validators);
+	if (jv_get_kind(station_table) == JV_KIND_OBJECT)
+		load_validators(station_table, &table->table_validators);
 	jv_free(latest);
+	jv_free(station_table);
 	return 0;
 }
 
@@ -153,6 +157,8 @@ int state_file_save(const char *path, const struct station_table *table, char *e
 	state = jv_object_set(state, jv_string("stations"), stations);
 	state = jv_object_set(state, jv_string("latestObs"),
 	                      validators_to_jv(jv_object(), &table->latest_validators));
+	state = jv_object_set(state, jv_string("stationTable"),
+	                      validators_to_jv(jv_object(), &table->table_validators));
 
 	text = jv_string_concat(jv_dump_string(state, JV_PRINT_PRETTY | JV_PRINT_SORTED),
 	                        jv_string("\n"));

@@ -95,11 +95,13 @@ stop_postgres() {
 }
 
 # Builds a folder that lays out the sample files at NDBC's own paths
-# (data/realtime2/, data/latest_obs/latest_obs.txt) and prints its path.
+# (data/realtime2/, data/latest_obs/latest_obs.txt,
+# data/stations/station_table.txt) and prints its path.
 make_ndbc_site() {
 	local root=$BATS_FILE_TMPDIR/ndbc-site
 	mkdir -p "$root/data/latest_obs"
 	ln -sfn "$NDBC_DATA/realtime2" "$root/data/realtime2"
+	ln -sfn "$NDBC_DATA/stations" "$root/data/stations"
 	ln -sfn "$NDBC_DATA/latest/latest_obs_2022-12-30.txt" "$root/data/latest_obs/latest_obs.txt"
 	echo "$root"
 }
