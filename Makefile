@@ -2,8 +2,8 @@
 #
 #   make            build every program into build/
 #   make test       build and run every test (starts its own Redis and PostgreSQL)
-#   make run        run the embedded pipeline: buoy-fetch --interval | buoy-sse
-#   make install    install programs, man pages and systemd units
+#   make run        run the embedded pipeline: buoy-fetch --latest --interval | buoy-sse
+#   make install    install programs, man pages, systemd units and the live page
 #   make bench      measure buoy-sse and the ingest programs (prints figures)
 #   make fuzz       fuzz the parsers with libFuzzer
 #
@@ -14,6 +14,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
+WEBDIR   ?= $(PREFIX)/share/buoy/web
 DESTDIR  ?=
 
 CC       ?= cc
@@ -136,9 +137,13 @@ install: all
 	    install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$section/; \
 	done
 	for unit in $(UNITS); do \
-	    sed 's|@BINDIR@|$(BINDIR)|g' $$unit > $(DESTDIR)$(UNITDIR)/$${unit##*/}; \
+	    sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@WEBDIR@|$(WEBDIR)|g' \
+	        $$unit > $(DESTDIR)$(UNITDIR)/$${unit##*/}; \
 	    chmod 644 $(DESTDIR)$(UNITDIR)/$${unit##*/}; \
 	done
+	# The live page that buoy-sse --static serves.
+	install -d $(DESTDIR)$(WEBDIR)
+	install -m 644 $(wildcard web/*) $(DESTDIR)$(WEBDIR)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGRAMS))
@@ -147,6 +152,8 @@ uninstall:
 	    rm -f $(DESTDIR)$(MANDIR)/man$$section/$${page##*/}; \
 	done
 	for unit in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$${unit##*/}; done
+	rm -f $(addprefix $(DESTDIR)$(WEBDIR)/,$(notdir $(wildcard web/*)))
+	rmdir $(DESTDIR)$(WEBDIR) $(dir $(DESTDIR)$(WEBDIR)) 2>/dev/null || true
 
 clean:
 	rm -rf build build-asan

@@ -3,6 +3,7 @@
  * Events over HTTP, with /health and /metrics beside the stream.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "numparse.h"
 #include "output.h"
 #include "buoy-sse/server.h"
+#include "buoy-sse/static_files.h"
 #include "stop_signal.h"
 
 #define DEFAULT_MAX_CLIENTS 10000
@@ -46,6 +48,7 @@ enum {
 	OPTION_MAX_REQUEST_HEADERS,
 	OPTION_REQUEST_TIMEOUT,
 	OPTION_HISTORY,
+	OPTION_STATIC,
 };
 
 static const struct option long_options[] = {
@@ -59,6 +62,7 @@ static const struct option long_options[] = {
 	{ "max-request-headers", required_argument, NULL, OPTION_MAX_REQUEST_HEADERS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "request-timeout", required_argument, NULL, OPTION_REQUEST_TIMEOUT },
+	{ "static", required_argument, NULL, OPTION_STATIC },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -71,6 +75,7 @@ static void usage(FILE *out)
 	        "                [--history count] [--max-client-buffer bytes]\n"
 	        "                [--max-clients count] [--max-request-body bytes]\n"
 	        "                [--max-request-headers bytes] [--request-timeout duration]\n"
+	        "                [--static dir]\n"
 	        "\n"
 	        "Serve the observation NDJSON read on stdin as Server-Sent Events at\n"
 	        "GET /v1/observations/stream, with GET /health and GET /metrics.\n"
@@ -99,6 +104,8 @@ static void usage(FILE *out)
 	        "                             time a connection has to send a whole request\n"
 	        "                             before it is closed (default 10s, from 100ms\n"
 	        "                             to 5m)\n"
+	        "      --static DIR           serve the files under DIR on every other path,\n"
+	        "                             DIR/index.html at / (default: none)\n"
 	        "  -q, --quiet                log less; repeat for errors only\n"
 	        "  -v, --verbose              log more\n"
 	        "  -h, --help                 print this help and exit\n"
@@ -187,6 +194,19 @@ static void parse_request_option(int option, const char *value, struct sse_optio
 	}
 }
 
+/* Sets options->static_root to the real path of --static DIR. A DIR that is
+ * missing or not a directory is a usage error. */
+static void set_static_root(const char *dir, struct sse_options *options)
+{
+	char error[PATH_MAX + 128];
+	char *root = static_files_resolve_root(dir, error, sizeof error);
+
+	if (root == NULL)
+		usage_error("%s", error);
+	free(options->static_root);
+	options->static_root = root;
+}
+
 /* Parses the options into options and returns the --listen value or NULL. */
 static const char *parse_options(int argc, char **argv, struct sse_options *options)
 {
@@ -220,6 +240,9 @@ static const char *parse_options(int argc, char **argv, struct sse_options *opti
 		case OPTION_MAX_REQUEST_HEADERS:
 		case OPTION_REQUEST_TIMEOUT:
 			parse_request_option(option, optarg, options);
+			break;
+		case OPTION_STATIC:
+			set_static_root(optarg, options);
 			break;
 		default:
 			fprintf(stderr, "Try 'buoy-sse --help' for more information.\n");
@@ -270,6 +293,7 @@ int main(int argc, char **argv)
 	}
 
 	status = server_run(&options);
+	free(options.static_root);
 	if (output_close() != 0 && status == EX_OK)
 		status = EX_IOERR;
 	return status;

@@ -11,6 +11,7 @@
 #include "clients.h"
 #include "log.h"
 #include "server.h"
+#include "static_files.h"
 #include "status_pages.h"
 #include "stream_request.h"
 
@@ -104,6 +105,44 @@ static void handle_stream(struct sse_server *server, struct evhttp_request *requ
 	}
 }
 
+/* Serves a file of --static DIR, or sends the JSON error with the reason. */
+static void handle_static_file(struct sse_server *server, struct evhttp_request *request,
+                               const char *path)
+{
+	enum evhttp_cmd_type method = evhttp_request_get_command(request);
+	const char *reason = NULL;
+	char message[80];
+
+	if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(request), "Allow", "GET, HEAD");
+		reply_error(request, 405, "METHOD_NOT_ALLOWED",
+		            "only GET and HEAD are allowed on static files");
+		return;
+	}
+
+	switch (static_files_send(server->options.static_root, path, request, &reason)) {
+	case STATIC_OK:
+		break;
+	case STATIC_BAD_PATH:
+		reply_error(request, 400, "BAD_REQUEST", reason);
+		break;
+	case STATIC_NOT_FOUND:
+		reply_error(request, 404, "NOT_FOUND",
+		            "no such file: the page is at /, the stream at " STREAM_PATH
+		            ", status at /health and /metrics");
+		break;
+	case STATIC_TOO_LARGE:
+		snprintf(message, sizeof message, "the file is larger than the %ld MiB limit "
+		         "for static files", STATIC_FILE_MAX_BYTES / (1024 * 1024));
+		reply_error(request, 500, "INTERNAL_ERROR", message);
+		break;
+	case STATIC_FAILED:
+		reply_error(request, 500, "INTERNAL_ERROR",
+		            "the file cannot be read: the server's log has the reason");
+		break;
+	}
+}
+
 struct route {
 	const char *path;
 	void (*handle)(struct sse_server *server, struct evhttp_request *request);
@@ -138,6 +177,10 @@ void routes_handle_request(struct evhttp_request *request, void *arg)
 			reply_method_not_allowed(request);
 		else
 			routes[i].handle(server, request);
+		return;
+	}
+	if (server->options.static_root != NULL) {
+		handle_static_file(server, request, path);
 		return;
 	}
 	reply_error(request, 404, "NOT_FOUND",

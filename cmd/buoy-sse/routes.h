@@ -1,6 +1,6 @@
 /*
- * HTTP routing: GET /v1/observations/stream, GET /health and GET /metrics.
- * Every error reply has a JSON body
+ * HTTP routing: GET /v1/observations/stream, GET /health and GET /metrics,
+ * then the files of --static DIR for any other path. Every error reply has a JSON body
  * {"error":"CODE","message":"...","statusCode":N}.
  */
 #ifndef BUOY_SSE_ROUTES_H

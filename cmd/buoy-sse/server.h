@@ -32,6 +32,7 @@ struct sse_options {
 	long max_request_headers;   /* bytes of request line and headers */
 	long max_request_body;      /* bytes of request body */
 	size_t history_max;         /* observation events kept for resuming; 0: none */
+	char *static_root;          /* real path of --static DIR; NULL: no static files */
 };
 
 /* Counters exported by /metrics; each only grows. */

@@ -40,10 +40,12 @@ stop_group() {
 }
 
 # Copies unit $1 into $BATS_TEST_TMPDIR/units with @BINDIR@ replaced by the
-# directory of the programs under test, as make install does.
+# directory of the programs under test and @WEBDIR@ by the live page's
+# folder, as make install does.
 install_unit_copy() {
 	mkdir -p "$BATS_TEST_TMPDIR/units"
-	sed "s|@BINDIR@|$BUOY_BIN|g" "$REPO_ROOT/systemd/$1" >"$BATS_TEST_TMPDIR/units/$1"
+	sed -e "s|@BINDIR@|$BUOY_BIN|g" -e "s|@WEBDIR@|$REPO_ROOT/web|g" \
+		"$REPO_ROOT/systemd/$1" >"$BATS_TEST_TMPDIR/units/$1"
 }
 
 # Prints the command line of the ExecStart= of unit copy $1.
@@ -256,7 +258,7 @@ write_fake_stream_programs() {
 	for unit in buoy-ingest.service buoy-stream.service; do
 		grep -q '^ExecStart=/bin/bash .*@BINDIR@/buoy-' "$REPO_ROOT/systemd/$unit"
 		install_unit_copy "$unit"
-		run grep -c '@BINDIR@' "$BATS_TEST_TMPDIR/units/$unit"
+		run grep -c '@BINDIR@\|@WEBDIR@' "$BATS_TEST_TMPDIR/units/$unit"
 		[ "$output" = "0" ]
 	done
 }

@@ -65,7 +65,7 @@ man_pages() {
 		[[ -e $unit ]] || continue
 		installed=$dest/usr/lib/systemd/system/${unit##*/}
 		[ -f "$installed" ]
-		run grep -c '@BINDIR@' "$installed"
+		run grep -c '@BINDIR@\|@WEBDIR@' "$installed"
 		[ "$output" = 0 ]
 		if grep -q '^ExecStart=' "$unit"; then
 			grep -q '^ExecStart=.*/usr/bin/buoy-' "$installed"
@@ -73,6 +73,8 @@ man_pages() {
 		count=$((count + 1))
 	done
 	[ "$(find "$dest/usr/lib/systemd/system" -type f | wc -l)" -eq "$count" ]
+	grep -q 'buoy-sse --static /usr/share/buoy/web ' "$dest/usr/lib/systemd/system/buoy-stream.service"
+	cmp "$REPO_ROOT/web/index.html" "$dest/usr/share/buoy/web/index.html"
 }
 
 @test "install defaults PREFIX to /usr/local" {
