@@ -12,9 +12,8 @@
 #include <sysexits.h>
 #include <zlib.h>
 
-#include "buoy-fetch/parse_text.h"
+#include "buoy-fetch/local_files.h"
 #include "buoy-fetch/poll.h"
-#include "buoy-fetch/read_file.h"
 #include "buoy-fetch/run.h"
 #include "buoy-fetch/state_file.h"
 #include "buoy-fetch/stations.h"
@@ -22,7 +21,6 @@
 #include "http_get.h"
 #include "log.h"
 #include "numparse.h"
-#include "obs_list.h"
 #include "output.h"
 #include "stop_signal.h"
 #include "version.h"
@@ -236,37 +234,6 @@ static void read_stations(int argc, char **argv, const struct options *options,
 	table->open = latest && count == 0;
 }
 
-static void read_one_file(const char *path, const char *station_option, struct outcome *outcome)
-{
-	struct http_body body = { 0 };
-	struct obs_list list = { 0 };
-	struct parse_summary summary;
-	char station[STATION_ID_MAX + 1] = "";
-	char error[256];
-
-	if (read_whole_file(path, &body, error, sizeof error) != 0) {
-		log_error("cannot read %s: %s", path, error);
-		outcome->no_input++;
-		goto cleanup;
-	}
-	if (station_option != NULL)
-		station_id_normalize(station_option, strlen(station_option), station);
-	else if (strcmp(path, "-") != 0)
-		station_id_from_filename(path, station);
-
-	if (parse_ndbc_text(path, station[0] ? station : NULL, body.data, body.len, &list,
-	                    &summary) != 0) {
-		outcome->bad_data++;
-		goto cleanup;
-	}
-	outcome_add_parse(outcome, &summary);
-	print_all_observations(&list, outcome);
-
-cleanup:
-	obs_list_free(&list);
-	http_body_free(&body);
-}
-
 /* The worst outcome decides: no output, then failed fetches (69 when
  * nothing succeeded, 75 when some did), then files that could not be
  * opened, then files that are not NDBC data. */
@@ -373,8 +340,8 @@ int main(int argc, char **argv)
 	if (options.list_stations)
 		return run_stations(&options, &stations);
 
-	for (int i = 0; i < options.file_count && !stop_signal_received(); i++)
-		read_one_file(options.files[i], options.station, &outcome);
+	if (options.file_count > 0)
+		read_local_files(options.files, options.file_count, options.station, &outcome);
 
 	if (stations.count > 0 || options.poll.latest) {
 		if (options.state_path != NULL &&

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
 #include "timefmt.h"
 
 /* One whitespace-separated token of a line. */
@@ -19,9 +20,15 @@ struct tokens {
 	bool overflow;          /* more than NDBC_COLUMNS_MAX tokens */
 };
 
+/* The separators between tokens. Splitting a line tests every byte, so
+ * the test is one table lookup. */
+static const bool space_table[256] = {
+	[' '] = true, ['\t'] = true, ['\r'] = true, ['\v'] = true, ['\f'] = true,
+};
+
 static bool is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+	return space_table[(unsigned char)c];
 }
 
 static void split_tokens(const char *line, size_t len, struct tokens *tokens)
@@ -147,11 +154,34 @@ static bool parse_small_int(const struct token *token, int *value)
 	return true;
 }
 
-static bool read_time(const struct ndbc_layout *layout, const struct tokens *tokens,
+/* Finds the midnight of a date, checking that the date exists. timegm
+ * takes glibc's time zone lock and normalizes every field on each call,
+ * and a file of 10-minute rows has 144 rows of a day one after another,
+ * so the last date is kept. */
+static bool find_midnight(struct ndbc_day *last, int year, int month, int day,
+                          time_t *midnight)
+{
+	if (last->day != 0 && last->year == year && last->month == month && last->day == day) {
+		*midnight = last->midnight;
+		return true;
+	}
+	if (!timefmt_from_fields(year, month, day, 0, 0, 0, midnight))
+		return false;
+
+	last->year = year;
+	last->month = month;
+	last->day = day;
+	last->midnight = *midnight;
+	return true;
+}
+
+static bool read_time(struct ndbc_parser *parser, const struct tokens *tokens,
                       time_t *observed_at, char *error, size_t error_size)
 {
 	static const char *const part_names[] = { "year", "month", "day", "hour", "minute" };
+	const struct ndbc_layout *layout = &parser->layout;
 	int value[NDBC_TIME_PARTS] = { 0 };
+	time_t midnight;
 
 	for (int part = 0; part < NDBC_TIME_PARTS; part++) {
 		int column = layout->time_column[part];
@@ -169,46 +199,57 @@ static bool read_time(const struct ndbc_layout *layout, const struct tokens *tok
 	if (tokens->item[layout->time_column[NDBC_YEAR]].len <= 2)
 		value[NDBC_YEAR] += 1900;
 
-	if (!timefmt_from_fields(value[NDBC_YEAR], value[NDBC_MONTH], value[NDBC_DAY],
-	                         value[NDBC_HOUR], value[NDBC_MINUTE], 0, observed_at)) {
+	if (value[NDBC_HOUR] > 23 || value[NDBC_MINUTE] > 59 ||
+	    !find_midnight(&parser->last_day, value[NDBC_YEAR], value[NDBC_MONTH],
+	                   value[NDBC_DAY], &midnight)) {
 		snprintf(error, error_size, "invalid date or time %04d-%02d-%02d %02d:%02d",
 		         value[NDBC_YEAR], value[NDBC_MONTH], value[NDBC_DAY],
 		         value[NDBC_HOUR], value[NDBC_MINUTE]);
 		return false;
 	}
+
+	/* POSIX time_t counts no leap seconds, so every day has 86,400 seconds. */
+	*observed_at = midnight + value[NDBC_HOUR] * 3600 + value[NDBC_MINUTE] * 60;
 	return true;
 }
 
-/* Parses a measurement: "MM" and the column's sentinel mean missing. NDBC
- * writes plain decimals (".69", "01.70", "+1.6"), so strtod reads them all;
- * anything it does not consume whole is an error. */
-static bool read_value(const struct token *token, int field, struct observation *obs,
-                       char *error, size_t error_size)
+/* Reads a number as NDBC writes it, a plain decimal (".69", "01.70",
+ * "+1.6"), of fewer than 32 characters. parse_plain_decimal reads those
+ * without the cost of strtod; strtod reads the rest, and must consume the
+ * whole token. */
+static bool read_number(const struct token *token, double *value)
 {
 	char text[32];
 	char *end;
+
+	if (token->len == 0 || token->len >= sizeof text)
+		return false;
+	if (parse_plain_decimal(token->text, token->len, value))
+		return true;
+
+	memcpy(text, token->text, token->len);
+	text[token->len] = '\0';
+	*value = strtod(text, &end);
+	return end == text + token->len && isfinite(*value) && strchr(text, 'x') == NULL &&
+	       strchr(text, 'X') == NULL;
+}
+
+/* Parses a measurement: "MM" and the column's sentinel mean missing. */
+static bool read_value(const struct token *token, int field, struct observation *obs,
+                       char *error, size_t error_size)
+{
 	double value;
 
 	if (token_is(token, "MM"))
 		return true;
-	if (token->len >= sizeof text)
-		goto invalid;
-
-	memcpy(text, token->text, token->len);
-	text[token->len] = '\0';
-	value = strtod(text, &end);
-	if (end != text + token->len || token->len == 0 || !isfinite(value) || strchr(text, 'x') ||
-	    strchr(text, 'X'))
-		goto invalid;
-
+	if (!read_number(token, &value)) {
+		snprintf(error, error_size, "invalid %s value '%.*s'", obs_fields[field].ndbc_names[0],
+		         (int)(token->len < 40 ? token->len : 40), token->text);
+		return false;
+	}
 	if (value != obs_fields[field].sentinel)
 		observation_set(obs, field, value);
 	return true;
-
-invalid:
-	snprintf(error, error_size, "invalid %s value '%.*s'", obs_fields[field].ndbc_names[0],
-	         (int)(token->len < 40 ? token->len : 40), token->text);
-	return false;
 }
 
 static bool read_station(const struct ndbc_parser *parser, const struct tokens *tokens,
@@ -251,7 +292,7 @@ static enum ndbc_result read_row(struct ndbc_parser *parser, const struct tokens
 
 	memset(obs, 0, sizeof *obs);
 	if (!read_station(parser, tokens, obs, error, error_size) ||
-	    !read_time(layout, tokens, &obs->observed_at, error, error_size))
+	    !read_time(parser, tokens, &obs->observed_at, error, error_size))
 		return NDBC_BAD_ROW;
 
 	for (int field = 0; field < OBS_FIELD_COUNT; field++) {

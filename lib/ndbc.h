@@ -42,10 +42,17 @@ struct ndbc_layout {
 	int field_column[OBS_FIELD_COUNT];    /* -1: the file lacks this measurement */
 };
 
+/* A date already checked, and its midnight as a time_t. */
+struct ndbc_day {
+	int year, month, day;                 /* day 0: none yet */
+	time_t midnight;
+};
+
 struct ndbc_parser {
 	char station_id[STATION_ID_MAX + 1];  /* for files without STN; may be empty */
 	struct ndbc_layout layout;
 	bool have_header;
+	struct ndbc_day last_day;             /* rows of one day skip timegm */
 };
 
 enum ndbc_result {

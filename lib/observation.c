@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "observation_line.h"
 #include "timefmt.h"
 
 const struct obs_field_info obs_fields[OBS_FIELD_COUNT] = {
@@ -51,11 +52,14 @@ jv observation_to_jv(const struct observation *obs)
 
 int observation_write_json(const struct observation *obs, FILE *out)
 {
-	jv text = jv_dump_string(observation_to_jv(obs), 0);
-	int written = fprintf(out, "%s\n", jv_string_value(text));
+	char line[OBSERVATION_LINE_MAX];
+	size_t len = observation_line_format(obs, line);
 
-	jv_free(text);
-	return written < 0 ? -1 : 0;
+	/* A line-buffered stream reports a failed flush through ferror only:
+	 * fwrite still counts the bytes it buffered. */
+	if (fwrite(line, 1, len, out) != len || ferror(out))
+		return -1;
+	return 0;
 }
 
 static bool read_station(jv object, struct observation *obs, char *error, size_t error_size)

@@ -75,7 +75,8 @@ int observation_field_for_column(const char *name);
  * documented order. */
 jv observation_to_jv(const struct observation *obs);
 
-/* Writes the record as one JSON line (with '\n') to out.
+/* Writes the record as one JSON line (with '\n') to out: the text of
+ * observation_to_jv, formatted by observation_line_format without libjq.
  * Returns 0, or -1 with errno set when writing failed. */
 int observation_write_json(const struct observation *obs, FILE *out);
 

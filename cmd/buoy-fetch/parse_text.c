@@ -5,6 +5,21 @@
 #include "log.h"
 #include "ndbc.h"
 
+static void (*before_log_function)(void *context);
+static void *before_log_context;
+
+void parse_text_set_before_log(void (*before_log)(void *context), void *context)
+{
+	before_log_function = before_log;
+	before_log_context = context;
+}
+
+static void call_before_log(void)
+{
+	if (before_log_function != NULL)
+		before_log_function(before_log_context);
+}
+
 int parse_ndbc_text(const char *source, const char *station_id, const char *text, size_t len,
                     struct obs_list *list, struct parse_summary *summary)
 {
@@ -24,8 +39,10 @@ int parse_ndbc_text(const char *source, const char *station_id, const char *text
 		switch (ndbc_parse_line(&parser, line, line_len, &obs, error, sizeof error)) {
 		case NDBC_ROW:
 			if (obs_list_append(list, &obs) != 0) {
-				log_error("%s:%lu: too many rows in memory (at most %u): "
-				          "split the file", source, line_number, OBS_LIST_MAX);
+				call_before_log();
+				log_error("%s:%lu: too many rows in memory (at most %u in one run): "
+				          "read fewer or smaller files at once", source, line_number,
+				          OBS_LIST_MAX);
 				return -1;
 			}
 			summary->rows++;
@@ -33,10 +50,12 @@ int parse_ndbc_text(const char *source, const char *station_id, const char *text
 		case NDBC_SKIP:
 			break;
 		case NDBC_BAD_ROW:
+			call_before_log();
 			log_warning("%s:%lu: %s; the row is skipped", source, line_number, error);
 			summary->bad_rows++;
 			break;
 		case NDBC_BAD_FILE:
+			call_before_log();
 			log_error("%s:%lu: %s", source, line_number, error);
 			summary->bad_file = true;
 			return 0;
@@ -45,6 +64,7 @@ int parse_ndbc_text(const char *source, const char *station_id, const char *text
 	}
 
 	if (!parser.have_header) {
+		call_before_log();
 		log_error("%s: the file is empty: expected an NDBC header line and rows", source);
 		summary->bad_file = true;
 	}

@@ -22,4 +22,9 @@ struct parse_summary {
 int parse_ndbc_text(const char *source, const char *station_id, const char *text, size_t len,
                     struct obs_list *list, struct parse_summary *summary);
 
+/* Sets a function that parse_ndbc_text calls with context before it logs
+ * a message, so that a progress line on the terminal can be erased first.
+ * NULL, the default, sets none. */
+void parse_text_set_before_log(void (*before_log)(void *context), void *context);
+
 #endif

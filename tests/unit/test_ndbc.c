@@ -269,6 +269,95 @@ static void other_file_kinds(void **state)
 	assert_int_equal(parse_lines(&parser, "41002", spec, 1, &obs), NDBC_BAD_FILE);
 }
 
+/* Rows that leave a day and come back to it: the parser keeps the last
+ * date it checked, and each row's time must still be its own. */
+static void rows_across_days(void **state)
+{
+	static const char *const rows[] = {
+		"2022 02 28 23 50 280 3.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+		"2022 03 01 00 00 280 3.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+		"2022 03 01 13 10 280 3.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+		"2022 02 28 00 00 280 3.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+		"2024 02 29 12 30 280 3.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+	};
+	const time_t expected[] = {
+		utc(2022, 2, 28, 23, 50), utc(2022, 3, 1, 0, 0), utc(2022, 3, 1, 13, 10),
+		utc(2022, 2, 28, 0, 0), utc(2024, 2, 29, 12, 30),
+	};
+	struct ndbc_parser parser;
+	struct observation obs;
+	char error[256];
+
+	parse_lines(&parser, "44013", modern_header, 2, &obs);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		assert_int_equal(ndbc_parse_line(&parser, rows[i], strlen(rows[i]), &obs, error,
+		                                 sizeof error), NDBC_ROW);
+		assert_int_equal(obs.observed_at, expected[i]);
+	}
+}
+
+/* An hour or minute out of range is an error on a day already seen, and a
+ * day the month lacks is an error right after a valid day. */
+static void time_errors_after_valid_row(void **state)
+{
+	static const char *const rows[][2] = {
+		{ "2022 02 28 24 00 280 3.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+		  "invalid date or time 2022-02-28 24:00" },
+		{ "2022 02 28 23 60 280 3.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+		  "invalid date or time 2022-02-28 23:60" },
+		{ "2022 02 29 00 00 280 3.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+		  "invalid date or time 2022-02-29 00:00" },
+		{ "2022 13 28 00 00 280 3.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+		  "invalid date or time 2022-13-28 00:00" },
+	};
+	static const char valid[] =
+		"2022 02 28 12 00 280 3.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM";
+	struct ndbc_parser parser;
+	struct observation obs;
+	char error[256];
+
+	parse_lines(&parser, "44013", modern_header, 2, &obs);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		assert_int_equal(ndbc_parse_line(&parser, valid, strlen(valid), &obs, error,
+		                                 sizeof error), NDBC_ROW);
+		assert_int_equal(ndbc_parse_line(&parser, rows[i][0], strlen(rows[i][0]), &obs, error,
+		                                 sizeof error), NDBC_BAD_ROW);
+		assert_string_equal(error, rows[i][1]);
+	}
+}
+
+/* Values that are not plain decimals are read by strtod, as they always
+ * were: an exponent is accepted, hexadecimal and infinity are not. */
+static void values_beyond_plain_decimals(void **state)
+{
+	struct observation obs;
+	char error[256];
+
+	assert_int_equal(parse_row("2022 06 05 13 00 280 1e1 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+	                           &obs, error, sizeof error), NDBC_ROW);
+	assert_value(&obs, OBS_WIND_SPEED, 10);
+
+	assert_int_equal(parse_row("2022 06 05 13 00 280 0x1A 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+	                           &obs, error, sizeof error), NDBC_BAD_ROW);
+	assert_string_equal(error, "invalid WSPD value '0x1A'");
+
+	assert_int_equal(parse_row("2022 06 05 13 00 280 inf 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+	                           &obs, error, sizeof error), NDBC_BAD_ROW);
+	assert_string_equal(error, "invalid WSPD value 'inf'");
+
+	assert_int_equal(parse_row("2022 06 05 13 00 280 . 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+	                           &obs, error, sizeof error), NDBC_BAD_ROW);
+	assert_string_equal(error, "invalid WSPD value '.'");
+
+	/* A value of 32 characters or more is invalid, even a plain decimal. */
+	assert_int_equal(parse_row("2022 06 05 13 00 280 000000000000000000000000000003.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+	                           &obs, error, sizeof error), NDBC_BAD_ROW);
+	assert_string_equal(error, "invalid WSPD value '000000000000000000000000000003.0'");
+	assert_int_equal(parse_row("2022 06 05 13 00 280 00000000000000000000000000003.0 4.0 MM MM MM MM 1015.2 MM 13.9 MM MM +1.6 MM",
+	                           &obs, error, sizeof error), NDBC_ROW);
+	assert_value(&obs, OBS_WIND_SPEED, 3);
+}
+
 /* A NUL byte inside a value makes the row invalid, not a shorter value. */
 static void nul_in_value(void **state)
 {
@@ -315,6 +404,9 @@ int main(void)
 		cmocka_unit_test(row_errors),
 		cmocka_unit_test(short_row),
 		cmocka_unit_test(other_file_kinds),
+		cmocka_unit_test(rows_across_days),
+		cmocka_unit_test(time_errors_after_valid_row),
+		cmocka_unit_test(values_beyond_plain_decimals),
 		cmocka_unit_test(nul_in_value),
 		cmocka_unit_test(missing_header),
 		cmocka_unit_test(missing_station),
