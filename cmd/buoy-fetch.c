@@ -335,7 +335,8 @@ int main(int argc, char **argv)
 	check_station_option(options.station);
 	options.poll.base_url = config_value(NULL, "BUOY_NDBC_URL", BUOY_DEFAULT_NDBC_URL);
 
-	output_setup();
+	/* Every printer flushes after its file, station or round. */
+	output_setup_batches();
 	stop_signal_install(true);
 	if (options.list_stations)
 		return run_stations(&options, &stations);

@@ -14,6 +14,11 @@ void output_setup(void)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
+void output_setup_batches(void)
+{
+	setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
+}
+
 bool output_is_terminal(void)
 {
 	return isatty(STDOUT_FILENO);

@@ -9,6 +9,11 @@
  * record reaches the next program at once; files stay fully buffered. */
 void output_setup(void);
 
+/* For programs that print in batches and flush after each batch: stdout
+ * gets a 64 KiB buffer whatever it is, so a pipe takes one write per
+ * buffer instead of one per record. */
+void output_setup_batches(void);
+
 /* Returns true when stdout is a terminal. */
 bool output_is_terminal(void);
 
