@@ -1,7 +1,8 @@
 /*
- * buoy-upsert: stores observation NDJSON in PostgreSQL and prints the input
- * lines whose rows were new or changed, so that a downstream publisher
- * receives each observation once however often NDBC's files are read again.
+ * buoy-upsert: stores observation NDJSON in PostgreSQL and prints the
+ * observations whose rows were new or changed, so that a downstream
+ * publisher receives each observation once however often NDBC's files are
+ * read again. Station records in the input are stored too, but not printed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jv.h>
@@ -26,34 +26,38 @@
 #include "observation.h"
 #include "output.h"
 #include "record.h"
+#include "station_record.h"
 #include "stop_signal.h"
 
-#include "buoy-upsert/batch.h"
+#include "buoy-upsert/loader.h"
+#include "buoy-upsert/scan_line.h"
 #include "buoy-upsert/store.h"
 
 #define PROGRAM "buoy-upsert"
-#define BATCH_SIZE_DEFAULT 1000
+#define BATCH_SIZE_DEFAULT 10000
+
+/* Lines between two reads of the in-flight statement's result. */
+#define POLL_INTERVAL_LINES 1024
+
+/* The kind of record on an input line. */
+enum input_kind {
+	INPUT_OBSERVATION,
+	INPUT_STATION,
+	INPUT_SKIPPED,               /* a blank or status line */
+	INPUT_INVALID,
+};
 
 struct options {
 	bool init;
 	long batch_size;
 };
 
-struct counts {
-	unsigned long lines_read;
-	unsigned long stored;        /* observation lines in committed batches */
-	unsigned long inserted;
-	unsigned long updated;
-	unsigned long failed;        /* observation lines in a batch that failed */
-	unsigned long invalid;
-};
-
 struct upsert {
 	struct store *store;
-	struct batch batch;
-	struct counts counts;
+	struct loader loader;
+	unsigned long lines_read;
+	unsigned long invalid;
 	int input_status;            /* the worst of EX_DATAERR, EX_NOINPUT, EX_IOERR */
-	double database_ms;          /* wall time spent in store_write_batch */
 };
 
 static void usage(FILE *out)
@@ -62,11 +66,11 @@ static void usage(FILE *out)
 	        "usage: %s [-hqVv] [-b rows] [file ...]\n"
 	        "       %s --init\n"
 	        "\n"
-	        "Stores observation NDJSON (from the files, or from stdin when none is\n"
-	        "given or a file is '-') in PostgreSQL, and prints the lines whose rows\n"
-	        "were new or changed.\n"
+	        "Stores observation and station NDJSON (from the files, or from stdin\n"
+	        "when none is given or a file is '-') in PostgreSQL, and prints the\n"
+	        "observations whose rows were new or changed.\n"
 	        "\n"
-	        "  -b, --batch-size=ROWS  commit at least every ROWS observations\n"
+	        "  -b, --batch-size=ROWS  commit at least every ROWS records\n"
 	        "                         (1 to %d, default %d)\n"
 	        "      --init             create the tables when missing, then exit\n"
 	        "  -q, --quiet            log one level less (repeatable)\n"
@@ -158,126 +162,80 @@ static void report_invalid(struct upsert *run, const char *name, unsigned long l
                            const char *reason)
 {
 	log_warning("%s:%lu: %s; the line is skipped", name, line_number, reason);
-	run->counts.invalid++;
+	run->invalid++;
 	note_input_status(run, EX_DATAERR);
 }
 
-/* Prints the lines of new and changed rows, in input order, byte for byte. */
-static int print_changed(const struct batch *batch)
+/* Reads a line that is strict JSON with a stationId through libjq: a
+ * station record when it has the keys of one, else an observation. */
+static enum input_kind read_with_jq(jv object, struct observation *obs,
+                                    struct station_record *station, char *error,
+                                    size_t error_size)
 {
-	for (size_t i = 0; i < batch->count; i++) {
-		const struct batch_row *row = &batch->rows[i];
-
-		if (row->outcome == ROW_UNCHANGED)
-			continue;
-		fwrite(batch->text + row->line_start, 1, row->line_len, stdout);
-		putchar('\n');
-		if (ferror(stdout)) {
-			log_error("cannot write to stdout: %s", strerror(errno));
-			return EX_IOERR;
-		}
-	}
-	return EX_OK;
-}
-
-static void count_outcomes(struct upsert *run)
-{
-	for (size_t i = 0; i < run->batch.count; i++) {
-		if (run->batch.rows[i].outcome == ROW_INSERTED)
-			run->counts.inserted++;
-		else if (run->batch.rows[i].outcome == ROW_UPDATED)
-			run->counts.updated++;
-	}
-	run->counts.stored += run->batch.count;
-}
-
-static double elapsed_ms(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - since->tv_sec) * 1e3 + (double)(now.tv_nsec - since->tv_nsec) / 1e6;
-}
-
-/* Commits the batch, prints what changed and empties it. */
-static int flush_batch(struct upsert *run)
-{
-	struct timespec start;
-	int status;
-
-	if (run->batch.count == 0)
-		return EX_OK;
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	status = store_write_batch(run->store, &run->batch);
-	run->database_ms += elapsed_ms(&start);
-	if (status == EX_OK) {
-		count_outcomes(run);
-		log_debug("committed %zu observations in %.1f ms", run->batch.count, elapsed_ms(&start));
-		status = print_changed(&run->batch);
-	} else {
-		run->counts.failed += run->batch.count;
-	}
-
-	batch_clear(&run->batch);
-	return status;
+	if (station_record_matches(object))
+		return station_record_from_jv(object, station, error, error_size) ?
+		       INPUT_STATION : INPUT_INVALID;
+	return observation_from_jv(object, obs, error, error_size) ?
+	       INPUT_OBSERVATION : INPUT_INVALID;
 }
 
 /*
- * Parses the line once when it is strict JSON with a stationId. Any other
+ * Reads the common observation line with scan_observation_line, and any
+ * other strict JSON object with a stationId through libjq. Every other
  * line goes to record_check_line, which classifies blank and status lines
- * and writes the error message. An object with a stationId gets the same verdict from
- * record_check_line as from observation_from_jv here.
+ * and writes the error message; it never finds an observation there,
+ * because those are exactly the lines that libjq reads here.
  */
-static enum record_kind read_observation(const char *line, size_t len, struct observation *obs,
-                                         char *error, size_t error_size)
+static enum input_kind read_record(const char *line, size_t len, struct observation *obs,
+                                   struct station_record *station, char *error,
+                                   size_t error_size)
 {
-	jv object = jv_parse_sized(line, (int)len);
+	bool strict = json_check_strict(line, len, error, error_size);
+	jv object;
 	struct record_info info;
+	enum record_kind kind;
 
-	if (jv_get_kind(object) == JV_KIND_OBJECT &&
-	    jv_object_has(jv_copy(object), jv_string("stationId")) &&
-	    json_check_strict(line, len, error, error_size))
-		return observation_from_jv(object, obs, error, error_size) ?
-		       RECORD_OBSERVATION : RECORD_INVALID;
+	if (strict && scan_observation_line(line, len, obs))
+		return INPUT_OBSERVATION;
+
+	object = jv_parse_sized(line, (int)len);
+	if (strict && jv_get_kind(object) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(object), jv_string("stationId")))
+		return read_with_jq(object, obs, station, error, error_size);
 
 	jv_free(object);
-	return record_check_line(line, len, &info, error, error_size);
+	kind = record_check_line(line, len, &info, error, error_size);
+	return kind == RECORD_BLANK || kind == RECORD_STATUS ? INPUT_SKIPPED : INPUT_INVALID;
 }
 
 static int handle_line(struct upsert *run, const char *name, unsigned long line_number,
                        const char *line, size_t len)
 {
 	struct observation obs;
+	struct station_record station = { 0 };
 	char error[512];
-	enum record_kind kind = read_observation(line, len, &obs, error, sizeof error);
+	enum input_kind kind = read_record(line, len, &obs, &station, error, sizeof error);
 	int status;
 
-	if (kind == RECORD_INVALID) {
+	if (kind == INPUT_INVALID) {
 		report_invalid(run, name, line_number, error);
 		return EX_OK;
 	}
-	if (kind != RECORD_OBSERVATION)
+	if (kind == INPUT_SKIPPED)
 		return EX_OK;   /* blank and status lines carry nothing to store */
 
-	if (!batch_has_room(&run->batch, len)) {
-		status = flush_batch(run);
-		if (status != EX_OK) {
-			run->counts.failed++;   /* this line, which never joined a batch */
-			return status;
-		}
-	}
-	if (batch_add(&run->batch, &obs, line, len) != 0) {
+	status = loader_add(&run->loader, kind == INPUT_OBSERVATION ? &obs : NULL, &station,
+	                    line, len);
+	station_record_free(&station);
+	if (status == EX_OSERR)
 		log_error("cannot keep %s:%lu for the batch: out of memory", name, line_number);
-		return EX_OSERR;
-	}
-	return EX_OK;
+	return status;
 }
 
 /*
- * Commits the batch when no whole line is waiting, so that a live pipeline
- * is not held back by --batch-size, then blocks until input or a stop
- * signal arrives.
+ * Commits the records read so far when no whole line is waiting, so that a
+ * live pipeline is not held back by --batch-size, then blocks until input
+ * or a stop signal arrives.
  */
 static int wait_for_input(struct upsert *run, const struct line_reader *reader)
 {
@@ -290,13 +248,13 @@ static int wait_for_input(struct upsert *run, const struct line_reader *reader)
 	if (line_reader_has_line(reader) || reader->at_eof)
 		return EX_OK;
 
-	if (run->batch.count > 0 && poll(fds, 1, 0) == 0) {
-		status = flush_batch(run);
+	if (loader_has_pending(&run->loader) && poll(fds, 1, 0) == 0) {
+		status = loader_commit(&run->loader);
 		if (status != EX_OK)
 			return status;
 	}
 
-	if (run->batch.count == 0)
+	if (!loader_has_pending(&run->loader))
 		while (poll(fds, 2, -1) < 0 && errno == EINTR && !stop_signal_received())
 			continue;
 	return EX_OK;
@@ -334,7 +292,9 @@ static int read_input(struct upsert *run, const char *name, int fd)
 			break;
 		}
 
-		run->counts.lines_read++;
+		run->lines_read++;
+		if (run->lines_read % POLL_INTERVAL_LINES == 0)
+			loader_poll(&run->loader);
 		if (got == LINE_TOO_LONG)
 			report_invalid(run, name, reader.line_number, "line is longer than "
 			               "65536 bytes");
@@ -375,21 +335,28 @@ static int read_inputs(struct upsert *run, char **paths, int path_count)
 
 static void log_summary(const struct upsert *run)
 {
-	const struct counts *counts = &run->counts;
+	const struct loader_counts *counts = &run->loader.counts;
 	char lines_read[32], inserted[32], updated[32], unchanged[32], failed[32], invalid[32];
+	char stations_inserted[32], stations_updated[32], stations_unchanged[32];
 	char database_ms[32];
 
-	snprintf(lines_read, sizeof lines_read, "%lu", counts->lines_read);
+	snprintf(lines_read, sizeof lines_read, "%lu", run->lines_read);
 	snprintf(inserted, sizeof inserted, "%lu", counts->inserted);
 	snprintf(updated, sizeof updated, "%lu", counts->updated);
 	snprintf(unchanged, sizeof unchanged, "%lu",
 	         counts->stored - counts->inserted - counts->updated);
 	snprintf(failed, sizeof failed, "%lu", counts->failed);
-	snprintf(invalid, sizeof invalid, "%lu", counts->invalid);
-	snprintf(database_ms, sizeof database_ms, "%.1f", run->database_ms);
+	snprintf(invalid, sizeof invalid, "%lu", run->invalid);
+	snprintf(stations_inserted, sizeof stations_inserted, "%lu", counts->stations_inserted);
+	snprintf(stations_updated, sizeof stations_updated, "%lu", counts->stations_updated);
+	snprintf(stations_unchanged, sizeof stations_unchanged, "%lu",
+	         counts->stations_stored - counts->stations_inserted - counts->stations_updated);
+	snprintf(database_ms, sizeof database_ms, "%.1f", store_database_ms(run->store));
 	log_fields(LOG_LEVEL_INFO, "finished", "lines_read", lines_read, "inserted", inserted,
 	           "updated", updated, "unchanged", unchanged, "not_stored", failed,
-	           "invalid", invalid, "database_ms", database_ms, (const char *)NULL);
+	           "invalid", invalid, "stations_inserted", stations_inserted,
+	           "stations_updated", stations_updated, "stations_unchanged", stations_unchanged,
+	           "database_ms", database_ms, (const char *)NULL);
 }
 
 static int upsert_inputs(struct upsert *run, char **paths, int path_count, long batch_size)
@@ -398,8 +365,8 @@ static int upsert_inputs(struct upsert *run, char **paths, int path_count, long 
 
 	if (status != EX_OK)
 		return status;
-	if (batch_init(&run->batch, (size_t)batch_size) != 0) {
-		log_error("cannot allocate a batch of %ld rows: out of memory", batch_size);
+	if (loader_init(&run->loader, run->store, (size_t)batch_size) != 0) {
+		log_error("cannot allocate batches of %ld rows: out of memory", batch_size);
 		return EX_OSERR;
 	}
 
@@ -407,14 +374,14 @@ static int upsert_inputs(struct upsert *run, char **paths, int path_count, long 
 	 * they are whole, and the writer will not send them again. */
 	status = read_inputs(run, paths, path_count);
 	if (status == EX_OK)
-		status = flush_batch(run);
-	else
-		run->counts.failed += run->batch.count;
+		status = loader_commit(&run->loader);
+	if (status != EX_OK)
+		loader_abandon(&run->loader);
 	if (stop_signal_received())
 		log_info("stopped by %s", strsignal(stop_signal_number()));
 
 	log_summary(run);
-	batch_free(&run->batch);
+	loader_free(&run->loader);
 	return status != EX_OK ? status : run->input_status;
 }
 

@@ -10,13 +10,6 @@
  * locks in the same database. */
 #define INIT_LOCK_KEY 4401300
 
-/* Writes the measurement columns as "<prefix>col, <prefix>col, ...". */
-static void put_columns(FILE *sql, const char *prefix)
-{
-	for (int field = 0; field < OBS_FIELD_COUNT; field++)
-		fprintf(sql, "%s%s%s", field > 0 ? ", " : "", prefix, obs_fields[field].sql_column);
-}
-
 /* Closes the stream and returns its text, or NULL after any failure.
  * open_memstream sets *text only when the stream is flushed or closed. */
 static char *finish(FILE *sql, char **text)
@@ -79,80 +72,160 @@ char *schema_init_sql(void)
 	return finish(sql, &text);
 }
 
-char *schema_batch_table_sql(void)
+/* Writes the columns as "<prefix>col, ...", or, when coalesce_from is set,
+ * as "coalesce(<prefix>col, <coalesce_from>col), ...". */
+static void put_list(FILE *sql, const char *const *columns, int count, const char *prefix,
+                     const char *coalesce_from)
 {
-	char *text = NULL;
-	size_t size;
-	FILE *sql = open_memstream(&text, &size);
-
-	if (sql == NULL)
-		return NULL;
-
-	fputs("CREATE TEMPORARY TABLE " SCHEMA_BATCH_TABLE " (\n"
-	      "  seq integer NOT NULL,\n"
-	      "  station_id text NOT NULL,\n"
-	      "  observed_at timestamptz NOT NULL", sql);
-	for (int field = 0; field < OBS_FIELD_COUNT; field++)
-		fprintf(sql, ",\n  %s double precision", obs_fields[field].sql_column);
-	fputs("\n) ON COMMIT DELETE ROWS", sql);
-	return finish(sql, &text);
+	for (int i = 0; i < count; i++) {
+		fputs(i > 0 ? ", " : "", sql);
+		if (coalesce_from != NULL)
+			fprintf(sql, "coalesce(%s%s, %s%s)", prefix, columns[i], coalesce_from, columns[i]);
+		else
+			fprintf(sql, "%s%s", prefix, columns[i]);
+	}
 }
 
-char *schema_copy_sql(void)
+static void put_measurements(FILE *sql, const char *prefix, const char *coalesce_from)
 {
-	char *text = NULL;
-	size_t size;
-	FILE *sql = open_memstream(&text, &size);
+	const char *columns[OBS_FIELD_COUNT];
 
-	if (sql == NULL)
-		return NULL;
+	for (int field = 0; field < OBS_FIELD_COUNT; field++)
+		columns[field] = obs_fields[field].sql_column;
+	put_list(sql, columns, OBS_FIELD_COUNT, prefix, coalesce_from);
+}
 
-	fputs("COPY " SCHEMA_BATCH_TABLE " (seq, station_id, observed_at, ", sql);
-	put_columns(sql, "");
-	fputs(") FROM STDIN (FORMAT binary)", sql);
-	return finish(sql, &text);
+/* Writes "col = coalesce(EXCLUDED.col, <table>.col), ..." for DO UPDATE:
+ * a null in the new record keeps the stored value. */
+static void put_coalesce_updates(FILE *sql, const char *const *columns, int count,
+                                 const char *table)
+{
+	for (int i = 0; i < count; i++)
+		fprintf(sql, "%s%s = coalesce(EXCLUDED.%s, %s.%s)", i > 0 ? ", " : "", columns[i],
+		        columns[i], table, columns[i]);
+}
+
+/* The batch's observations that are new or changed, from parameters $1 to
+ * $16, numbered from 1 by seq: each is compared with the stored row of its
+ * key (found is NULL when there is none). The unnest() calls are in the
+ * select list, where PostgreSQL 15 steps through the arrays together as
+ * rows are needed. In FROM, unnest() would first copy every row into a
+ * tuple store, which made a first load about 20 % slower. Leaving out the unchanged rows
+ * here keeps them out of the CTE's tuple store, which re-reading a file
+ * would otherwise fill for nothing. The LIMIT keeps the lateral subquery from being turned into a
+ * join, so every row probes the unique index once, whatever the planner
+ * guesses about the number of rows: a hash join would read the whole
+ * observations table for every batch. The columns are named with the
+ * table's name, so that the error for a missing column reads "column
+ * observations.tide_ft does not exist". */
+static void put_compared(FILE *sql)
+{
+	fputs("WITH batch AS (\n"
+	      "  SELECT unnest($1::text[]) AS station_id, unnest($2::timestamptz[]) AS observed_at", sql);
+	for (int field = 0; field < OBS_FIELD_COUNT; field++)
+		fprintf(sql, ",\n    unnest($%d::float8[]) AS %s", 3 + field, obs_fields[field].sql_column);
+	fputs(",\n    generate_subscripts($1::text[], 1) AS seq\n"
+	      "), compared AS (\n"
+	      "  SELECT b.*, s.found, s.same FROM batch b\n"
+	      "  LEFT JOIN LATERAL (\n"
+	      "    SELECT true AS found, (", sql);
+	put_measurements(sql, "observations.", NULL);
+	fputs(") IS NOT DISTINCT FROM (", sql);
+	put_measurements(sql, "b.", "observations.");
+	fputs(") AS same\n"
+	      "    FROM observations\n"
+	      "    WHERE observations.station_id = b.station_id\n"
+	      "      AND observations.observed_at = b.observed_at\n"
+	      "    LIMIT 1) s ON true\n"
+	      "  WHERE s.found IS NULL OR NOT s.same\n"
+	      ")", sql);
 }
 
 /*
- * Rows whose stored values already equal the batch's are left out before
- * the INSERT: a plain read is cheaper than ON CONFLICT, which locks each
- * conflicting row even when its WHERE clause then skips it. The check is a
- * correlated scalar subquery, which probes the unique index once per row.
- * NOT EXISTS would be shorter, but PostgreSQL 15 plans it as a hash anti
- * join that reads the whole observations table for every batch.
+ * New keys go in with a plain INSERT, which costs less than ON CONFLICT:
+ * PostgreSQL 15 probes the unique index once more for each row of an
+ * INSERT ... ON CONFLICT and inserts it speculatively. A key that another
+ * session inserts after this statement's snapshot makes the plain INSERT
+ * fail with a unique violation, and store_write_batch then runs the
+ * statement again. Changed keys go through ON CONFLICT, so that a row
+ * deleted in the meantime is inserted again; its WHERE repeats the
+ * comparison against the row as it is when locked.
  */
-static void put_changed_rows(FILE *sql)
+static void put_observation_writes(FILE *sql)
 {
-	fputs("  SELECT b.station_id, b.observed_at, ", sql);
-	put_columns(sql, "b.");
-	fputs("\n  FROM " SCHEMA_BATCH_TABLE " b\n"
-	      "  WHERE NOT coalesce((\n"
-	      "    SELECT (", sql);
-	put_columns(sql, "s.");
-	fputs(") IS NOT DISTINCT FROM (", sql);
-	put_columns(sql, "b.");
-	fputs(")\n    FROM observations s\n"
-	      "    WHERE s.station_id = b.station_id AND s.observed_at = b.observed_at), false)\n"
-	      "  ORDER BY b.station_id, b.observed_at\n", sql);
+	const char *columns[OBS_FIELD_COUNT];
+
+	for (int field = 0; field < OBS_FIELD_COUNT; field++)
+		columns[field] = obs_fields[field].sql_column;
+
+	fputs(", inserted AS (\n"
+	      "  INSERT INTO observations (station_id, observed_at, ", sql);
+	put_measurements(sql, "", NULL);
+	fputs(")\n  SELECT station_id, observed_at, ", sql);
+	put_measurements(sql, "", NULL);
+	fputs(" FROM compared WHERE found IS NULL\n"
+	      "), updated AS (\n"
+	      "  INSERT INTO observations AS o (station_id, observed_at, ", sql);
+	put_measurements(sql, "", NULL);
+	fputs(")\n  SELECT station_id, observed_at, ", sql);
+	put_measurements(sql, "", NULL);
+	fputs(" FROM compared WHERE NOT same\n"
+	      "  ON CONFLICT (station_id, observed_at) DO UPDATE SET ", sql);
+	put_coalesce_updates(sql, columns, OBS_FIELD_COUNT, "o");
+	fputs(", updated_at = now()\n  WHERE (", sql);
+	put_measurements(sql, "o.", NULL);
+	fputs(") IS DISTINCT FROM (", sql);
+	put_measurements(sql, "EXCLUDED.", "o.");
+	fputs(")\n  RETURNING o.station_id, o.observed_at, ", sql);
+	put_measurements(sql, "o.", NULL);
+	fputs("\n)", sql);
 }
 
-/* The WHERE of DO UPDATE repeats the comparison, because another process
- * may have changed the row since put_changed_rows read it. In RETURNING,
- * xmax is 0 for a row this statement inserted and the updating
- * transaction's id for a row it updated. That is how PostgreSQL stores row
- * versions (checked on 15), not a documented interface; it only splits the
- * inserted and updated counts. */
-static void put_conflict_update(FILE *sql)
+/* The batch's station records, from parameters $17 to $22. Station
+ * records are few, so they all go through ON CONFLICT. */
+static void put_station_writes(FILE *sql)
 {
-	fputs("  ON CONFLICT (station_id, observed_at) DO UPDATE SET ", sql);
-	for (int field = 0; field < OBS_FIELD_COUNT; field++)
-		fprintf(sql, "%s = EXCLUDED.%s, ", obs_fields[field].sql_column,
-		        obs_fields[field].sql_column);
-	fputs("updated_at = now()\n  WHERE (", sql);
-	put_columns(sql, "o.");
+	static const char *const columns[] = { "name", "lat", "lon", "owner", "type" };
+	const int count = (int)(sizeof columns / sizeof columns[0]);
+	const int first = SCHEMA_STATION_PARAM_FIRST;
+
+	fprintf(sql, ", station_batch AS (\n"
+	        "  SELECT n.*, EXISTS (SELECT 1 FROM stations s WHERE s.id = n.id) AS found\n"
+	        "  FROM unnest($%d::text[], $%d::text[], $%d::float8[], $%d::float8[], "
+	        "$%d::text[], $%d::text[])\n"
+	        "    AS n(id, name, lat, lon, owner, type)\n"
+	        "), station_changed AS (\n"
+	        "  INSERT INTO stations AS s (id, name, lat, lon, owner, type)\n"
+	        "  SELECT id, name, lat, lon, owner, type FROM station_batch\n"
+	        "  ON CONFLICT (id) DO UPDATE SET ",
+	        first, first + 1, first + 2, first + 3, first + 4, first + 5);
+	put_coalesce_updates(sql, columns, count, "s");
+	fputs(", updated_at = now()\n  WHERE (", sql);
+	put_list(sql, columns, count, "s.", NULL);
 	fputs(") IS DISTINCT FROM (", sql);
-	put_columns(sql, "EXCLUDED.");
-	fputs(")\n  RETURNING o.station_id, o.observed_at, o.xmax = 0 AS inserted\n", sql);
+	put_list(sql, columns, count, "EXCLUDED.", "s.");
+	fputs(")\n  RETURNING s.id\n)\n", sql);
+}
+
+/* The result rows described in schema.h. The plain INSERT stores every
+ * row it selects or fails, so the rows without a stored key are the
+ * inserted ones. Sending their numbers in one array costs far less than a
+ * result row for each. */
+static void put_results(FILE *sql)
+{
+	fprintf(sql, "SELECT %d AS kind, NULL::text AS station_id, NULL::timestamptz AS observed_at",
+	        SCHEMA_OBSERVATIONS_INSERTED);
+	for (int field = 0; field < OBS_FIELD_COUNT; field++)
+		fputs(", NULL::float8", sql);
+	fprintf(sql, ",\n  (SELECT array_agg(seq::integer) FROM compared WHERE found IS NULL) AS seqs\n"
+	        "UNION ALL SELECT %d, station_id, observed_at, ", SCHEMA_OBSERVATION_UPDATED);
+	put_measurements(sql, "", NULL);
+	fprintf(sql, ", NULL FROM updated\n"
+	        "UNION ALL SELECT CASE WHEN b.found THEN %d ELSE %d END, c.id, NULL",
+	        SCHEMA_STATION_UPDATED, SCHEMA_STATION_INSERTED);
+	for (int field = 0; field < OBS_FIELD_COUNT; field++)
+		fputs(", NULL", sql);
+	fputs(", NULL FROM station_changed c JOIN station_batch b ON b.id = c.id", sql);
 }
 
 char *schema_upsert_sql(void)
@@ -164,14 +237,9 @@ char *schema_upsert_sql(void)
 	if (sql == NULL)
 		return NULL;
 
-	fputs("WITH changed AS (\n"
-	      "  INSERT INTO observations AS o (station_id, observed_at, ", sql);
-	put_columns(sql, "");
-	fputs(")\n", sql);
-	put_changed_rows(sql);
-	put_conflict_update(sql);
-	fputs(")\nSELECT b.seq, c.inserted FROM changed c\n"
-	      "JOIN " SCHEMA_BATCH_TABLE " b\n"
-	      "  ON b.station_id = c.station_id AND b.observed_at = c.observed_at", sql);
+	put_compared(sql);
+	put_observation_writes(sql);
+	put_station_writes(sql);
+	put_results(sql);
 	return finish(sql, &text);
 }

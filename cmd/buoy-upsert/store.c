@@ -5,24 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
-#include "copy_binary.h"
 #include "log.h"
-#include "numparse.h"
 #include "schema.h"
-
-/* Bytes of COPY data sent to the server at a time. */
-#define COPY_CHUNK_SIZE (64 * 1024)
+#include "upsert_params.h"
+#include "upsert_result.h"
 
 #define UPSERT_STATEMENT "buoy_upsert"
 
+/* Maximum runs of the upsert for one batch, when concurrent writers make
+ * it fail (see is_conflict). */
+#define UPSERT_ATTEMPTS_MAX 3
+
 struct store {
 	PGconn *conn;
-	char *copy_sql;
-	unsigned char chunk[COPY_CHUNK_SIZE];
-	size_t chunk_len;
+	struct upsert_params params;
+	double database_ms;
 };
 
 /* Copies a libpq message, which may span lines, onto one line. */
@@ -75,7 +76,7 @@ static int report_failure(struct store *store, const PGresult *result, const cha
 		return EX_SOFTWARE;
 	}
 	if (strcmp(sqlstate, "42P01") == 0) {
-		log_error("table \"observations\" does not exist: run 'buoy-upsert --init' first");
+		log_error("%s: run 'buoy-upsert --init' first", message);
 		return EX_CONFIG;
 	}
 	if (strcmp(sqlstate, "42703") == 0) {
@@ -148,8 +149,10 @@ static int check_connection(struct store *store)
 
 int store_open(const char *conninfo, struct store **out)
 {
-	const char *const keywords[] = { "dbname", "fallback_application_name", NULL };
-	const char *const values[] = { conninfo, "buoy-upsert", NULL };
+	/* The input is UTF-8 JSON, whatever the database's encoding. */
+	const char *const keywords[] = { "dbname", "fallback_application_name", "client_encoding",
+	                                 NULL };
+	const char *const values[] = { conninfo, "buoy-upsert", "UTF8", NULL };
 	struct store *store;
 	int status;
 
@@ -181,7 +184,7 @@ void store_close(struct store *store)
 	if (store == NULL)
 		return;
 	PQfinish(store->conn);
-	free(store->copy_sql);
+	upsert_params_free(&store->params);
 	free(store);
 }
 
@@ -201,144 +204,154 @@ int store_init_schema(struct store *store)
 
 int store_prepare(struct store *store)
 {
-	char *table_sql = schema_batch_table_sql();
-	char *upsert_sql = schema_upsert_sql();
-	PGresult *result = NULL;
-	int status = EX_OSERR;
-
-	store->copy_sql = schema_copy_sql();
-	if (table_sql == NULL || upsert_sql == NULL || store->copy_sql == NULL) {
-		log_error("cannot prepare the upsert: out of memory");
-		goto cleanup;
-	}
-
-	status = run_command(store, table_sql, "cannot create the batch table");
-	if (status != EX_OK)
-		goto cleanup;
-
-	result = PQprepare(store->conn, UPSERT_STATEMENT, upsert_sql, 0, NULL);
-	if (PQresultStatus(result) != PGRES_COMMAND_OK)
-		status = report_failure(store, result, "cannot prepare the upsert");
-
-cleanup:
-	PQclear(result);
-	free(table_sql);
-	free(upsert_sql);
-	return status;
-}
-
-static int send_chunk(struct store *store)
-{
-	if (store->chunk_len > 0 &&
-	    PQputCopyData(store->conn, (const char *)store->chunk, (int)store->chunk_len) != 1)
-		return -1;
-	store->chunk_len = 0;
-	return 0;
-}
-
-/* Streams the batch's unique rows. The seq column is each row's index in
- * input order. */
-static int send_rows(struct store *store, const struct batch *batch)
-{
-	store->chunk_len = copy_binary_header(store->chunk);
-	for (size_t i = 0; i < batch->unique_count; i++) {
-		const struct batch_row *row = batch->unique[i];
-
-		/* Room for this row and, should it be the last, the trailer. */
-		if (COPY_CHUNK_SIZE - store->chunk_len < COPY_ROW_MAX + COPY_TRAILER_SIZE &&
-		    send_chunk(store) != 0)
-			return -1;
-		store->chunk_len += copy_binary_row(&row->obs, (int32_t)(row - batch->rows),
-		                                    store->chunk + store->chunk_len);
-	}
-	store->chunk_len += copy_binary_trailer(store->chunk + store->chunk_len);
-	return send_chunk(store);
-}
-
-static int copy_batch(struct store *store, const struct batch *batch)
-{
-	PGresult *result = PQexec(store->conn, store->copy_sql);
+	char *sql = schema_upsert_sql();
+	PGresult *result;
 	int status = EX_OK;
 
-	if (PQresultStatus(result) != PGRES_COPY_IN) {
-		status = report_failure(store, result, "cannot start COPY of the batch");
-		PQclear(result);
-		return status;
+	if (sql == NULL) {
+		log_error("cannot prepare the upsert: out of memory");
+		return EX_OSERR;
 	}
+
+	result = PQprepare(store->conn, UPSERT_STATEMENT, sql, 0, NULL);
+	if (PQresultStatus(result) != PGRES_COMMAND_OK)
+		status = report_failure(store, result, "cannot prepare the upsert");
 	PQclear(result);
-
-	/* On a send failure PQputCopyEnd still ends the COPY, so that the
-	 * results below report the cause. */
-	if (send_rows(store, batch) != 0)
-		PQputCopyEnd(store->conn, "buoy-upsert could not send the batch");
-	else
-		PQputCopyEnd(store->conn, NULL);
-
-	while ((result = PQgetResult(store->conn)) != NULL) {
-		if (PQresultStatus(result) != PGRES_COMMAND_OK && status == EX_OK)
-			status = report_failure(store, result, "cannot copy the batch");
-		PQclear(result);
-	}
+	free(sql);
 	return status;
 }
 
-/* Marks the rows that the upsert reports, by their seq column. */
-static int mark_changed_rows(struct store *store, const PGresult *result, struct batch *batch)
+/* A unique violation means that another session inserted a key of the
+ * batch after the statement's snapshot was taken. Deadlocks and
+ * serialization failures also come from concurrent writers. Run again with
+ * a new snapshot, the statement sees their rows and can succeed. */
+static bool is_conflict(const PGresult *result)
 {
-	int rows = PQntuples(result);
+	const char *sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
 
-	for (int i = 0; i < rows; i++) {
-		long seq;
+	return sqlstate != NULL && (strcmp(sqlstate, "23505") == 0 ||
+	                            strcmp(sqlstate, "40P01") == 0 ||
+	                            strcmp(sqlstate, "40001") == 0);
+}
 
-		if (!parse_long_range(PQgetvalue(result, i, 0), 0, (long)batch->count - 1, &seq)) {
-			log_error("cannot read the upsert result: seq '%s' is out of range",
-			          PQgetvalue(result, i, 0));
-			return EX_SOFTWARE;
-		}
-		batch->rows[seq].outcome =
-			strcmp(PQgetvalue(result, i, 1), "t") == 0 ? ROW_INSERTED : ROW_UPDATED;
-	}
+static double elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+}
+
+static int send_upsert(struct store *store)
+{
+	const struct upsert_params *params = &store->params;
+	struct timespec start;
+	int sent;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	sent = PQsendQueryPrepared(store->conn, UPSERT_STATEMENT, SCHEMA_PARAM_COUNT,
+	                           params->values, params->lengths, params->formats, 1);
+	store->database_ms += elapsed_ms(&start);
+	if (sent != 1)
+		return report_failure(store, NULL, "cannot send the batch");
 	return EX_OK;
 }
 
-static int upsert_batch(struct store *store, struct batch *batch)
+/* Waits for the statement's result, which the caller clears, and reads
+ * libpq's results to the end, as it requires before the next statement. */
+static PGresult *wait_for_result(struct store *store)
 {
-	PGresult *result = PQexecPrepared(store->conn, UPSERT_STATEMENT, 0, NULL, NULL, NULL, 0);
-	int status;
+	struct timespec start;
+	PGresult *first = NULL;
+	PGresult *result;
 
-	if (PQresultStatus(result) == PGRES_TUPLES_OK)
-		status = mark_changed_rows(store, result, batch);
-	else
-		status = report_failure(store, result, "cannot upsert the batch");
-	PQclear(result);
-	return status;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((result = PQgetResult(store->conn)) != NULL) {
+		if (first == NULL)
+			first = result;
+		else
+			PQclear(result);
+	}
+	store->database_ms += elapsed_ms(&start);
+	return first;
+}
+
+/* Returns the result of the upsert sent last, running it again after a
+ * conflict, or NULL after logging why it failed. The caller clears the
+ * result. */
+static PGresult *finish_upsert(struct store *store, int *status)
+{
+	for (int attempt = 1;; attempt++) {
+		PGresult *result = wait_for_result(store);
+
+		if (PQresultStatus(result) == PGRES_TUPLES_OK)
+			return result;
+
+		if (!is_conflict(result) || attempt == UPSERT_ATTEMPTS_MAX) {
+			*status = report_failure(store, result, "cannot store the batch");
+			if (is_conflict(result))
+				*status = EX_TEMPFAIL;
+			PQclear(result);
+			return NULL;
+		}
+		log_warning("batch conflicted with another session (SQLSTATE %s); "
+		            "running it again, attempt %d of %d",
+		            PQresultErrorField(result, PG_DIAG_SQLSTATE), attempt + 1,
+		            UPSERT_ATTEMPTS_MAX);
+		PQclear(result);
+
+		*status = send_upsert(store);
+		if (*status != EX_OK)
+			return NULL;
+	}
 }
 
 static void reset_outcomes(struct batch *batch)
 {
 	for (size_t i = 0; i < batch->count; i++)
 		batch->rows[i].outcome = ROW_UNCHANGED;
+	batch->stations_inserted = 0;
+	batch->stations_updated = 0;
 }
 
-int store_write_batch(struct store *store, struct batch *batch)
+int store_send_batch(struct store *store, struct batch *batch)
 {
-	int status;
-
 	batch_select_unique(batch);
-	status = run_command(store, "BEGIN", "cannot begin a transaction");
-	if (status != EX_OK)
+	if (upsert_params_build(&store->params, batch) != 0) {
+		log_error("cannot store the batch: out of memory");
+		return EX_OSERR;
+	}
+	return send_upsert(store);
+}
+
+int store_finish_batch(struct store *store, struct batch *batch)
+{
+	char error[256];
+	PGresult *result;
+	int status = EX_OK;
+
+	result = finish_upsert(store, &status);
+	if (result == NULL)
 		return status;
 
-	status = copy_batch(store, batch);
-	if (status == EX_OK)
-		status = upsert_batch(store, batch);
-	if (status == EX_OK)
-		status = run_command(store, "COMMIT", "cannot commit the batch");
-
-	if (status != EX_OK) {
+	/* The batch is committed by now, so a result that cannot be read is
+	 * reported, and the rows it does not name count as unchanged. */
+	if (upsert_result_apply(result, batch, error, sizeof error) != 0) {
+		log_error("cannot read the upsert result: %s", error);
 		reset_outcomes(batch);
-		if (PQstatus(store->conn) == CONNECTION_OK)
-			PQclear(PQexec(store->conn, "ROLLBACK"));
+		status = EX_SOFTWARE;
 	}
+	PQclear(result);
 	return status;
+}
+
+void store_poll(struct store *store)
+{
+	PQconsumeInput(store->conn);
+}
+
+double store_database_ms(const struct store *store)
+{
+	return store->database_ms;
 }

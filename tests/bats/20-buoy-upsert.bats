@@ -97,7 +97,7 @@ record() {
 	record MISS1 2024-05-01T12:00:00Z 1.2 >"$BATS_TEST_TMPDIR/in"
 	DATABASE_URL=$url run --separate-stderr buoy-upsert <"$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 78 ]
-	[[ $stderr == *"table \\\"observations\\\" does not exist: run 'buoy-upsert --init' first"* ]]
+	[[ $stderr == *"relation \\\"observations\\\" does not exist: run 'buoy-upsert --init' first"* ]]
 	[ -z "$output" ]
 }
 
@@ -130,7 +130,7 @@ record() {
 
 	DATABASE_URL=$url run --separate-stderr buoy-upsert <"$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 78 ]
-	[[ $stderr == *'column \"tide_ft\"'*"does not exist: run 'buoy-upsert --init' to add it"* ]]
+	[[ $stderr == *"column observations.tide_ft does not exist: run 'buoy-upsert --init' to add it"* ]]
 
 	DATABASE_URL=$url run buoy-upsert --init
 	[ "$status" -eq 0 ]
@@ -229,16 +229,19 @@ record() {
 	[ "$output" = t ]
 }
 
-@test "value changed to null is an update" {
+@test "null in a later load keeps the stored value" {
 	record NULL1 2024-05-01T12:00:00Z 1.2 >"$BATS_TEST_TMPDIR/first"
 	record NULL1 2024-05-01T12:00:00Z null >"$BATS_TEST_TMPDIR/second"
 	run buoy-upsert <"$BATS_TEST_TMPDIR/first"
 	[ "$status" -eq 0 ]
+	query "SELECT updated_at FROM observations WHERE station_id = 'NULL1'" >"$BATS_TEST_TMPDIR/before"
 
 	run --separate-stderr buoy-upsert <"$BATS_TEST_TMPDIR/second"
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(cat "$BATS_TEST_TMPDIR/second")" ]
-	[ "$(query "SELECT wave_height_m IS NULL FROM observations WHERE station_id = 'NULL1'")" = t ]
+	[ -z "$output" ]
+	[[ $stderr == *'"inserted":"0","updated":"0","unchanged":"1"'* ]]
+	[ "$(query "SELECT wave_height_m FROM observations WHERE station_id = 'NULL1'")" = 1.2 ]
+	[ "$(query "SELECT updated_at FROM observations WHERE station_id = 'NULL1'")" = "$(cat "$BATS_TEST_TMPDIR/before")" ]
 }
 
 @test "invalid line in the middle exits 65" {
