@@ -10,6 +10,7 @@
 bats_require_minimum_version 1.5.0
 
 load '../lib/common'
+load '../lib/sse'
 
 OBS_1='{"stationId":"44013","timestamp":"2022-06-05T13:00:00Z","waveHeightM":0.5,"windSpeedMps":3,"windDirDeg":280,"waterTempC":13.9,"pressureHpa":1015.2,"gustMps":4}'
 OBS_2='{"stationId":"44013","timestamp":"2022-06-05T13:10:00Z","waveHeightM":null,"windSpeedMps":3.0,"windDirDeg":280,"waterTempC":13.9,"pressureHpa":1015.2,"futureField":[1,2]}'
@@ -20,47 +21,8 @@ PORT=
 BASE=
 ERR=
 
-# Stops what the test started. A server still running must exit 0 on
-# SIGTERM and, in the sanitizer build, without a sanitizer report.
 teardown() {
-	exec 7>&- 2>/dev/null || true
-	local pid
-	for pid in $(jobs -p); do
-		if [[ $pid != "${SSE_PID:-}" ]]; then
-			kill "$pid" 2>/dev/null || true
-		fi
-	done
-	if [[ -n ${SSE_PID:-} ]]; then
-		stop_sse
-		if [[ $SSE_STATUS -ne 0 ]]; then
-			echo "buoy-sse exited $SSE_STATUS on SIGTERM" >&2
-			return 1
-		fi
-	fi
-	if [[ -n ${ERR:-} && -f $ERR ]] && grep -E 'Sanitizer|runtime error' "$ERR" >&2; then
-		return 1
-	fi
-}
-
-# Starts buoy-sse with the given options, reading a FIFO written through
-# fd 7, and waits until it answers /health.
-start_sse() {
-	PORT=$(free_port)
-	BASE=http://127.0.0.1:$PORT
-	ERR=$BATS_TEST_TMPDIR/stderr
-	mkfifo "$BATS_TEST_TMPDIR/stdin"
-	buoy-sse --listen "127.0.0.1:$PORT" "$@" <"$BATS_TEST_TMPDIR/stdin" 2>"$ERR" 3>&- &
-	SSE_PID=$!
-	exec 7>"$BATS_TEST_TMPDIR/stdin"
-	wait_for "curl -s -o /dev/null $BASE/health"
-}
-
-# Sends SIGTERM and stores the exit status in SSE_STATUS.
-stop_sse() {
-	kill -TERM "$SSE_PID"
-	SSE_STATUS=0
-	wait "$SSE_PID" || SSE_STATUS=$?
-	SSE_PID=
+	sse_teardown
 }
 
 # Opens a stream in the background into file $1 (headers in $1.headers),
@@ -88,10 +50,6 @@ wait_for_events() {
 # Prints the value of the /health field $1.
 health_field() {
 	curl -s "$BASE/health" | jq -r ".$1"
-}
-
-metric() {
-	curl -s "$BASE/metrics" | awk -v name="$1" '$1 == name { print $2 }'
 }
 
 @test "help prints usage to stdout" {

@@ -11,6 +11,7 @@
 bats_require_minimum_version 1.5.0
 
 load '../lib/common'
+load '../lib/sse'
 
 SSE_PID=
 PORT=
@@ -32,47 +33,8 @@ setup() {
 	printf 'in sub\n' >"$WWW/sub/page.txt"
 }
 
-# Stops what the test started. A server still running must exit 0 on
-# SIGTERM and, in the sanitizer build, without a sanitizer report.
 teardown() {
-	exec 7>&- 2>/dev/null || true
-	local pid
-	for pid in $(jobs -p); do
-		if [[ $pid != "${SSE_PID:-}" ]]; then
-			kill "$pid" 2>/dev/null || true
-		fi
-	done
-	if [[ -n ${SSE_PID:-} ]]; then
-		stop_sse
-		if [[ $SSE_STATUS -ne 0 ]]; then
-			echo "buoy-sse exited $SSE_STATUS on SIGTERM" >&2
-			return 1
-		fi
-	fi
-	if [[ -n ${ERR:-} && -f $ERR ]] && grep -E 'Sanitizer|runtime error' "$ERR" >&2; then
-		return 1
-	fi
-}
-
-# Starts buoy-sse with the given options, reading a FIFO written through
-# fd 7, and waits until it answers /health.
-start_sse() {
-	PORT=$(free_port)
-	BASE=http://127.0.0.1:$PORT
-	ERR=$BATS_TEST_TMPDIR/stderr
-	mkfifo "$BATS_TEST_TMPDIR/stdin"
-	buoy-sse --listen "127.0.0.1:$PORT" "$@" <"$BATS_TEST_TMPDIR/stdin" 2>"$ERR" 3>&- &
-	SSE_PID=$!
-	exec 7>"$BATS_TEST_TMPDIR/stdin"
-	wait_for "curl -s -o /dev/null $BASE/health"
-}
-
-# Sends SIGTERM and stores the exit status in SSE_STATUS.
-stop_sse() {
-	kill -TERM "$SSE_PID"
-	SSE_STATUS=0
-	wait "$SSE_PID" || SSE_STATUS=$?
-	SSE_PID=
+	sse_teardown
 }
 
 # Requests PATH exactly as written, with any further curl arguments. The

@@ -12,6 +12,7 @@
 bats_require_minimum_version 1.5.0
 
 load '../lib/common'
+load '../lib/sse'
 
 SSE_PID=
 FEED_PID=
@@ -113,10 +114,6 @@ start_feed() {
 	FEED_PID=$!
 }
 
-metric() {
-	curl -s "$BASE/metrics" | awk -v name="$1" '$1 == name { print $2 }'
-}
-
 # Runs $1 cycles within $2 seconds and checks that all completed and that
 # the server has released every stream client afterwards.
 run_cycles() {
@@ -130,14 +127,6 @@ run_cycles() {
 # Prints the resident set size of process $1 in KiB.
 rss_kib() {
 	awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"
-}
-
-# Sends SIGTERM and stores the exit status in SSE_STATUS.
-stop_sse() {
-	kill -TERM "$SSE_PID"
-	SSE_STATUS=0
-	wait "$SSE_PID" || SSE_STATUS=$?
-	SSE_PID=
 }
 
 @test "resident memory stays flat over 1,000 cycles" {
