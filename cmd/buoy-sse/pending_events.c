@@ -8,8 +8,8 @@
 
 #include "sse_event.h"
 
-/* The bytes of event that this client's connection carries: the whole
- * chunk for HTTP/1.1, the event text alone for HTTP/1.0. */
+/* Returns the bytes of event that this client's connection carries: the
+ * whole chunk for HTTP/1.1, the event text alone for HTTP/1.0. */
 static struct iovec event_bytes(const struct pending_events *queue,
                                 const struct sse_event *event)
 {
@@ -37,8 +37,8 @@ void pending_events_push(struct pending_events *queue, struct sse_event *event)
 	queue->bytes += pending_events_size(queue, event);
 }
 
-/* One sendmsg of every queued event. Returns the bytes the socket took,
- * 0 after any error. */
+/* Sends every queued event with one sendmsg. Returns the bytes the socket
+ * took, or 0 after any error. */
 static size_t send_all(const struct pending_events *queue, int fd)
 {
 	struct iovec parts[PENDING_EVENTS_MAX];
@@ -54,7 +54,7 @@ static size_t send_all(const struct pending_events *queue, int fd)
 /*
  * Releases the events that the first `sent` bytes covered and hands the
  * rest to output, each with the reference the queue held. Returns -1 when
- * output could not take one; the events not handed over are released.
+ * output could not take one. The events not handed over are released.
  */
 static int keep_unsent(struct pending_events *queue, size_t sent, struct evbuffer *output)
 {
