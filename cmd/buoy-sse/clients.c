@@ -288,6 +288,21 @@ static void plan_replay(const struct sse_server *server, const struct sse_client
 	}
 }
 
+/* Returns the id of the oldest event the replay sends to a client with
+ * stream's filter, or NULL when it sends none. */
+static const char *oldest_replayed_id(const struct sse_history *history,
+                                      const struct stream_request *stream,
+                                      const struct replay *replay)
+{
+	for (size_t i = replay->first; i < history->count; i++) {
+		const struct history_entry *entry = history_at(history, i);
+
+		if (station_keys_match(stream->stations.keys, stream->stations.count, entry->station))
+			return entry->id;
+	}
+	return NULL;
+}
+
 /*
  * Appends the gap event: the id the client gave, the oldest id of the
  * replay that follows (null when nothing is replayed) and what to do. jv
@@ -296,6 +311,7 @@ static void plan_replay(const struct sse_server *server, const struct sse_client
 static int format_gap(struct evbuffer *out, const struct sse_history *history,
                       const struct stream_request *stream, const struct replay *replay)
 {
+	const char *oldest = oldest_replayed_id(history, stream, replay);
 	jv object = jv_object();
 	jv text;
 	int status;
@@ -303,8 +319,7 @@ static int format_gap(struct evbuffer *out, const struct sse_history *history,
 	object = jv_object_set(object, jv_string("lastEventId"),
 	                       jv_string(stream->last_event_id));
 	object = jv_object_set(object, jv_string("oldestId"),
-	                       replay->first < history->count
-	                       ? jv_string(history_at(history, replay->first)->id) : jv_null());
+	                       oldest != NULL ? jv_string(oldest) : jv_null());
 	object = jv_object_set(object, jv_string("message"),
 	                       jv_string("events after lastEventId may be missing: fetch them "
 	                                 "from the database, then follow this stream"));

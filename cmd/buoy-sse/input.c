@@ -64,7 +64,9 @@ static void report_invalid(struct stdin_reader *reader, const char *reason)
 		            reason);
 }
 
-/* Copies the "reason" of a status line into out, or "none given". */
+#define NO_REASON "none given"
+
+/* Copies the "reason" of a status line into out, or NO_REASON. */
 static void status_reason(const char *line, size_t len, char *out, size_t out_size)
 {
 	jv object = jv_parse_sized(line, (int)len);
@@ -73,7 +75,7 @@ static void status_reason(const char *line, size_t len, char *out, size_t out_si
 	if (jv_get_kind(reason) == JV_KIND_STRING)
 		snprintf(out, out_size, "%s", jv_string_value(reason));
 	else
-		snprintf(out, out_size, "none given");
+		snprintf(out, out_size, NO_REASON);
 	jv_free(reason);
 }
 
@@ -82,7 +84,9 @@ static void set_upstream(struct sse_server *server, bool up, const char *reason)
 	if (server->upstream_up == up)
 		return;
 	server->upstream_up = up;
-	if (up)
+	if (up && strcmp(reason, NO_REASON) == 0)
+		log_info("upstream up");
+	else if (up)
 		log_fields(LOG_LEVEL_INFO, "upstream up", "reason", reason, (const char *)NULL);
 	else
 		log_fields(LOG_LEVEL_WARNING, "upstream down: new stream requests get 500 "

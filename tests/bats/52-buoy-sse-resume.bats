@@ -321,6 +321,22 @@ gap_data() {
 	grep -q '^event: connection$' "$BATS_TEST_TMPDIR/live"
 }
 
+@test "gap oldestId is the oldest event the filter passes" {
+	start_sse
+	obs 1 44013 >&7
+	obs 2 tplm2 >&7
+	obs 3 tplm2 >&7
+	wait_for "[ \"\$(curl -s $BASE/health | jq .eventsReceived)\" = 3 ]"
+
+	open_stream "$BATS_TEST_TMPDIR/tplm2" "?stations=TPLM2&lastEventId=unknown"
+	open_stream "$BATS_TEST_TMPDIR/none" "?stations=46042&lastEventId=unknown"
+	wait_for_events "$BATS_TEST_TMPDIR/tplm2" 2
+
+	[ "$(jq -r .oldestId <<<"$(gap_data "$BATS_TEST_TMPDIR/tplm2")")" = "$(event_id 2 TPLM2)" ]
+	[ "$(jq .oldestId <<<"$(gap_data "$BATS_TEST_TMPDIR/none")")" = null ]
+	[ "$(count_events "$BATS_TEST_TMPDIR/none")" -eq 0 ]
+}
+
 @test "stations ids are case-insensitive" {
 	start_sse
 	open_stream "$BATS_TEST_TMPDIR/upper" "?stations=TPLM2"
