@@ -88,10 +88,11 @@ $(BUILD)/libbuoy.a: $(LIB_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-# Each program links its main, its own folder's objects, the shared library
+# Each program links its main, its own folder's objects, cmd/common's (code
+# that prints and exits, which lib/ must not), the shared library
 # and the packages it uses. A function keeps '%' out of the prerequisite
 # text, where make would replace it with the stem.
-own_objects = $(filter $(BUILD)/cmd/buoy-$(1)/%,$(SUB_OBJS))
+own_objects = $(filter $(BUILD)/cmd/buoy-$(1)/% $(BUILD)/cmd/common/%,$(SUB_OBJS))
 .SECONDARY:
 .SECONDEXPANSION:
 $(BUILD)/buoy-%: $(BUILD)/cmd/buoy-%.o $$(call own_objects,$$*) $(BUILD)/libbuoy.a

@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "buoy-fetch/run.h"
 #include "buoy-fetch/state_file.h"
 #include "buoy-fetch/stations.h"
+#include "common/usage.h"
 #include "config.h"
 #include "http_get.h"
 #include "log.h"
@@ -78,20 +78,6 @@ static void usage(FILE *out)
 	        "Files are read from $BUOY_NDBC_URL (default " BUOY_DEFAULT_NDBC_URL ")\n"
 	        "at data/realtime2/STATION.txt, data/latest_obs/latest_obs.txt with -l, or\n"
 	        "data/stations/station_table.txt with --stations.\n");
-}
-
-static void usage_error(const char *format, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void usage_error(const char *format, ...)
-{
-	va_list args;
-
-	va_start(args, format);
-	fprintf(stderr, PROGRAM ": ");
-	vfprintf(stderr, format, args);
-	fprintf(stderr, "\nTry '" PROGRAM " --help' for more information.\n");
-	va_end(args);
-	exit(EX_USAGE);
 }
 
 static void print_version(void)

@@ -15,6 +15,7 @@
 
 #include "buoy-publish/metrics_file.h"
 #include "buoy-publish/publisher.h"
+#include "common/usage.h"
 #include "config.h"
 #include "line_reader.h"
 #include "log.h"
@@ -55,14 +56,6 @@ static void usage(FILE *out)
 	        "\n"
 	        "Environment: REDIS_URL (default %s), BUOY_CHANNEL, BUOY_LOG_LEVEL.\n",
 	        BUOY_DEFAULT_CHANNEL, BUOY_DEFAULT_REDIS_URL);
-}
-
-/* Usage errors are plain text whatever the log format, like getopt's own. */
-static void usage_error(const char *what)
-{
-	fprintf(stderr, "buoy-publish: %s\n", what);
-	fprintf(stderr, "Try 'buoy-publish --help' for more information.\n");
-	exit(EX_USAGE);
 }
 
 static void print_version(void)
@@ -283,13 +276,8 @@ int main(int argc, char **argv)
 		case 'v':
 			log_adjust_level(+1);
 			break;
-		case ':':
-			snprintf(error, sizeof error, "option '%s' needs a value", argv[optind - 1]);
-			usage_error(error);
-			break;
 		default:
-			snprintf(error, sizeof error, "unknown option '%s'", argv[optind - 1]);
-			usage_error(error);
+			usage_bad_option(option, argv);
 		}
 	}
 

@@ -4,7 +4,6 @@
  */
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
@@ -17,6 +16,7 @@
 #include "output.h"
 #include "buoy-sse/server.h"
 #include "buoy-sse/static_files.h"
+#include "common/usage.h"
 #include "stop_signal.h"
 
 #define DEFAULT_MAX_CLIENTS 10000
@@ -121,21 +121,6 @@ static void print_version(void)
 {
 	printf("buoy-sse %s\n", BUOY_VERSION);
 	printf("libevent %s\n", event_get_version());
-}
-
-static _Noreturn void usage_error(const char *format, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static _Noreturn void usage_error(const char *format, ...)
-{
-	va_list args;
-
-	va_start(args, format);
-	fprintf(stderr, "buoy-sse: ");
-	vfprintf(stderr, format, args);
-	fprintf(stderr, "\nTry 'buoy-sse --help' for more information.\n");
-	va_end(args);
-	exit(EX_USAGE);
 }
 
 static void parse_number_option(int option, const char *value, struct sse_options *options)

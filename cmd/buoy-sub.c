@@ -17,6 +17,7 @@
 #include "buoy-sub/pretty.h"
 #include "buoy-sub/report_limit.h"
 #include "buoy-sub/subscription.h"
+#include "common/usage.h"
 #include "config.h"
 #include "log.h"
 #include "output.h"
@@ -67,14 +68,6 @@ static void usage(FILE *out)
 	        "\n"
 	        "Environment: REDIS_URL (default %s), BUOY_CHANNEL, BUOY_LOG_LEVEL.\n",
 	        BUOY_DEFAULT_CHANNEL, BUOY_DEFAULT_REDIS_URL);
-}
-
-/* Usage errors are plain text whatever the log format, like getopt's own. */
-static void usage_error(const char *what)
-{
-	fprintf(stderr, "buoy-sub: %s\n", what);
-	fprintf(stderr, "Try 'buoy-sub --help' for more information.\n");
-	exit(EX_USAGE);
 }
 
 static void print_version(void)
@@ -292,7 +285,6 @@ static void parse_options(int argc, char **argv, struct subscriber *sub, const c
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char error[300];
 	int option;
 
 	opterr = 0;
@@ -319,19 +311,12 @@ static void parse_options(int argc, char **argv, struct subscriber *sub, const c
 		case 'v':
 			log_adjust_level(+1);
 			break;
-		case ':':
-			snprintf(error, sizeof error, "option '%s' needs a value", argv[optind - 1]);
-			usage_error(error);
-			break;
 		default:
-			snprintf(error, sizeof error, "unknown option '%s'", argv[optind - 1]);
-			usage_error(error);
+			usage_bad_option(option, argv);
 		}
 	}
-	if (optind < argc) {
-		snprintf(error, sizeof error, "unexpected argument '%s'", argv[optind]);
-		usage_error(error);
-	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
 }
 
 int main(int argc, char **argv)

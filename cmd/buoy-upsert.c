@@ -32,6 +32,7 @@
 #include "buoy-upsert/loader.h"
 #include "buoy-upsert/scan_line.h"
 #include "buoy-upsert/store.h"
+#include "common/usage.h"
 
 #define PROGRAM "buoy-upsert"
 #define BATCH_SIZE_DEFAULT 10000
@@ -83,13 +84,6 @@ static void usage(FILE *out)
 	        PROGRAM, PROGRAM, BATCH_ROWS_MAX, BATCH_SIZE_DEFAULT);
 }
 
-static int usage_error(const char *message)
-{
-	fprintf(stderr, "%s: %s\n", PROGRAM, message);
-	fprintf(stderr, "Try '%s --help' for more information.\n", PROGRAM);
-	return EX_USAGE;
-}
-
 static void print_version(void)
 {
 	int libpq = PQlibVersion();
@@ -98,7 +92,8 @@ static void print_version(void)
 	printf("libpq %d.%d\n", libpq / 10000, libpq % 10000);
 }
 
-/* Returns -1 to go on, else the exit status. */
+/* Returns -1 to go on, else the exit status of --help or --version. Exits
+ * 64 after a usage error. */
 static int parse_options(int argc, char **argv, struct options *options)
 {
 	enum { OPTION_INIT = 256 };
@@ -111,7 +106,6 @@ static int parse_options(int argc, char **argv, struct options *options)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char message[256];
 	int option;
 
 	opterr = 0;   /* report bad options as "buoy-upsert: ...", not with argv[0] */
@@ -119,7 +113,7 @@ static int parse_options(int argc, char **argv, struct options *options)
 		switch (option) {
 		case 'b':
 			if (!parse_long_range(optarg, 1, BATCH_ROWS_MAX, &options->batch_size))
-				return usage_error("invalid --batch-size: expected a whole number "
+				usage_error("invalid --batch-size: expected a whole number "
 				                   "from 1 to 100000");
 			break;
 		case 'h':
@@ -137,17 +131,13 @@ static int parse_options(int argc, char **argv, struct options *options)
 		case 'v':
 			log_adjust_level(+1);
 			break;
-		case ':':
-			snprintf(message, sizeof message, "option '%s' needs a value", argv[optind - 1]);
-			return usage_error(message);
 		default:
-			snprintf(message, sizeof message, "unknown option '%s'", argv[optind - 1]);
-			return usage_error(message);
+			usage_bad_option(option, argv);
 		}
 	}
 
 	if (options->init && optind < argc)
-		return usage_error("--init reads no input: run it without file arguments");
+		usage_error("--init reads no input: run it without file arguments");
 	return -1;
 }
 
