@@ -29,22 +29,8 @@ setup() {
 	: >"$BATS_TEST_TMPDIR/pids"
 }
 
-# Stops what the test started, last first. A PID whose parent is not this
-# shell any more belongs to a process that ended, or to another program
-# that got the same PID since, and is left alone.
 teardown() {
-	local pid parent self=$BASHPID
-
-	tac "$BATS_TEST_TMPDIR/pids" | while read -r pid; do
-		parent=$(ps -o ppid= -p "$pid") || continue
-		if ((parent == self)); then
-			kill "$pid"
-		fi
-	done
-}
-
-test_pid() {
-	echo "$1" >>"$BATS_TEST_TMPDIR/pids"
+	stop_test_pids
 }
 
 # Starts buoy-sub | buoy-sse, joined through a FIFO, as pipeline NAME:

@@ -40,6 +40,26 @@ remember_pid() {
 	echo "$1" >>"$BATS_FILE_TMPDIR/pids"
 }
 
+# Notes a process that one test started, for stop_test_pids.
+test_pid() {
+	echo "$1" >>"$BATS_TEST_TMPDIR/pids"
+}
+
+# Stops the processes noted with test_pid, last first. A PID whose parent
+# is not this shell any more belongs to a process that ended, or to
+# another program that got the same PID since, and is left alone.
+stop_test_pids() {
+	local pid parent self=$BASHPID
+
+	[[ -f $BATS_TEST_TMPDIR/pids ]] || return 0
+	tac "$BATS_TEST_TMPDIR/pids" | while read -r pid; do
+		parent=$(ps -o ppid= -p "$pid") || continue
+		if ((parent == self)); then
+			kill "$pid"
+		fi
+	done
+}
+
 # Starts redis-server on a free loopback port and exports REDIS_URL.
 start_redis() {
 	REDIS_PORT=${1:-$(free_port)}
