@@ -62,13 +62,13 @@ int observation_write_json(const struct observation *obs, FILE *out)
 	return 0;
 }
 
-static bool read_station(jv object, struct observation *obs, char *error, size_t error_size)
+bool observation_read_station_id(jv object, char out[STATION_ID_MAX + 1], char *error,
+                                 size_t error_size)
 {
 	jv id = jv_object_get(jv_copy(object), jv_string("stationId"));
 	bool valid = jv_get_kind(id) == JV_KIND_STRING &&
 	             station_id_normalize(jv_string_value(id),
-	                                  (size_t)jv_string_length_bytes(jv_copy(id)),
-	                                  obs->station_id);
+	                                  (size_t)jv_string_length_bytes(jv_copy(id)), out);
 
 	if (!valid)
 		snprintf(error, error_size, "stationId is missing or not a station id "
@@ -125,7 +125,7 @@ bool observation_from_jv(jv object, struct observation *obs, char *error, size_t
 		         jv_kind_name(jv_get_kind(object)));
 		goto cleanup;
 	}
-	if (!read_station(object, obs, error, error_size) ||
+	if (!observation_read_station_id(object, obs->station_id, error, error_size) ||
 	    !read_timestamp(object, obs, error, error_size))
 		goto cleanup;
 	for (int field = 0; field < OBS_FIELD_COUNT; field++)

@@ -80,6 +80,12 @@ jv observation_to_jv(const struct observation *obs);
  * Returns 0, or -1 with errno set when writing failed. */
 int observation_write_json(const struct observation *obs, FILE *out);
 
+/* Reads the "stationId" of object, which is not consumed, normalized into
+ * out. Returns false with a message in error when it is missing or not a
+ * station id. Station records use it too. */
+bool observation_read_station_id(jv object, char out[STATION_ID_MAX + 1], char *error,
+                                 size_t error_size);
+
 /*
  * Reads a record from a parsed JSON object. Unknown keys are ignored;
  * missing optional measurements are read as null. Consumes object.

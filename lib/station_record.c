@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "observation.h"
+
 static bool has_key(jv object, const char *key)
 {
 	return jv_object_has(jv_copy(object), jv_string(key));
@@ -14,21 +16,6 @@ bool station_record_matches(jv object)
 {
 	return jv_get_kind(object) == JV_KIND_OBJECT && has_key(object, "lat") &&
 	       has_key(object, "lon") && !has_key(object, "timestamp");
-}
-
-static bool read_id(jv object, struct station_record *record, char *error, size_t error_size)
-{
-	jv id = jv_object_get(jv_copy(object), jv_string("stationId"));
-	bool valid = jv_get_kind(id) == JV_KIND_STRING &&
-	             station_id_normalize(jv_string_value(id),
-	                                  (size_t)jv_string_length_bytes(jv_copy(id)),
-	                                  record->station_id);
-
-	if (!valid)
-		snprintf(error, error_size, "stationId is missing or not a station id "
-		         "(1 to %d letters and digits)", STATION_ID_MAX);
-	jv_free(id);
-	return valid;
 }
 
 /* Reads an optional string into *out (NULL for null or absent). PostgreSQL
@@ -94,7 +81,7 @@ bool station_record_from_jv(jv object, struct station_record *record, char *erro
 		         jv_kind_name(jv_get_kind(object)));
 		goto cleanup;
 	}
-	valid = read_id(object, record, error, error_size) &&
+	valid = observation_read_station_id(object, record->station_id, error, error_size) &&
 	        read_degrees(object, "lat", 90, &record->lat, &record->has_lat, error, error_size) &&
 	        read_degrees(object, "lon", 180, &record->lon, &record->has_lon, error, error_size) &&
 	        read_text(object, "name", &record->name, error, error_size) &&

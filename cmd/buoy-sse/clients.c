@@ -18,6 +18,7 @@
 
 #include "history.h"
 #include "log.h"
+#include "peer_address.h"
 #include "pending_events.h"
 #include "server.h"
 #include "sse_event.h"
@@ -39,23 +40,9 @@ struct sse_client {
 	struct timespec connected_at;    /* CLOCK_MONOTONIC */
 	uint64_t *station_keys;          /* sorted; NULL when every station is sent */
 	size_t station_count;
-	char address[INET6_ADDRSTRLEN + sizeof "[]:65535"];
+	char address[PEER_ADDRESS_MAX];
 	struct pending_events pending;   /* queued this turn, not yet sent */
 };
-
-static void format_peer(struct evhttp_connection *connection, char *out, size_t out_size)
-{
-	char *host = NULL;
-	ev_uint16_t port = 0;
-
-	evhttp_connection_get_peer(connection, &host, &port);
-	if (host == NULL)
-		snprintf(out, out_size, "unknown");
-	else if (strchr(host, ':') != NULL)
-		snprintf(out, out_size, "[%s]:%u", host, (unsigned)port);
-	else
-		snprintf(out, out_size, "%s:%u", host, (unsigned)port);
-}
 
 /*
  * Unlinks client, logs its end and frees it. The request and connection
@@ -393,7 +380,7 @@ int clients_start_stream(struct sse_server *server, struct evhttp_request *reque
 	client->request = request;
 	client->connection = evhttp_request_get_connection(request);
 	clock_gettime(CLOCK_MONOTONIC, &client->connected_at);
-	format_peer(client->connection, client->address, sizeof client->address);
+	peer_address_format(client->connection, client->address, sizeof client->address);
 
 	add_stream_headers(request);
 	evhttp_send_reply_start(request, HTTP_OK, NULL);
