@@ -46,27 +46,20 @@ static bool reserve(struct group_space *space, size_t size)
 	return true;
 }
 
-/* Lays later over merged: each measurement later reports replaces
- * merged's, and the ones it lacks stay. */
-static void overlay(struct observation *merged, const struct observation *later)
-{
-	for (int field = 0; field < OBS_FIELD_COUNT; field++)
-		if (observation_has(later, field))
-			observation_set(merged, field, later->value[field]);
-}
-
 /* Merges the rows of one station, entries[0..count) in list order, into
- * the first of them and marks the others removed. */
+ * the first of them and marks the others removed. The row that came last
+ * in the input wins, and each value it lacks comes from the latest row
+ * before it that has one. */
 static void merge_station(struct observation *items, const struct group_entry *entries,
                           size_t count, bool newest_first, size_t group_start, bool *removed)
 {
-	size_t earliest = newest_first ? count - 1 : 0;
-	struct observation merged = items[entries[earliest].position];
+	size_t latest = newest_first ? 0 : count - 1;
+	struct observation merged = items[entries[latest].position];
 
 	for (size_t step = 1; step < count; step++) {
-		size_t next = newest_first ? count - 1 - step : step;
+		size_t earlier = newest_first ? step : count - 1 - step;
 
-		overlay(&merged, &items[entries[next].position]);
+		observation_fill_missing(&merged, &items[entries[earlier].position]);
 	}
 	items[entries[0].position] = merged;
 	for (size_t i = 1; i < count; i++)

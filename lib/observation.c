@@ -62,6 +62,19 @@ int observation_write_json(const struct observation *obs, FILE *out)
 	return 0;
 }
 
+bool observation_fill_missing(struct observation *obs, const struct observation *from)
+{
+	bool filled = false;
+
+	for (int field = 0; field < OBS_FIELD_COUNT; field++) {
+		if (observation_has(obs, field) || !observation_has(from, field))
+			continue;
+		observation_set(obs, field, from->value[field]);
+		filled = true;
+	}
+	return filled;
+}
+
 bool observation_read_station_id(jv object, char out[STATION_ID_MAX + 1], char *error,
                                  size_t error_size)
 {

@@ -68,6 +68,11 @@ static inline void observation_set(struct observation *obs, enum obs_field field
 	obs->present |= 1u << field;
 }
 
+/* Copies into obs the measurements it lacks and from has: the merge of two
+ * rows of one station and time, obs being the one whose values win.
+ * Returns true when it copied any. */
+bool observation_fill_missing(struct observation *obs, const struct observation *from);
+
 /* Returns the field whose NDBC header name is name, or -1. */
 int observation_field_for_column(const char *name);
 

@@ -139,12 +139,8 @@ static bool same_key(const struct batch_row *a, const struct batch_row *b)
  * comes from the latest line that has one. */
 static void fill_from_earlier(struct batch_row *last, const struct batch_row *earlier)
 {
-	for (int field = 0; field < OBS_FIELD_COUNT; field++) {
-		if (observation_has(&last->obs, field) || !observation_has(&earlier->obs, field))
-			continue;
-		observation_set(&last->obs, field, earlier->obs.value[field]);
+	if (observation_fill_missing(&last->obs, &earlier->obs))
 		last->differs_from_line = true;
-	}
 }
 
 static void select_unique_rows(struct batch *batch)
