@@ -22,7 +22,7 @@ struct station_state *station_table_find(struct station_table *table, const char
 	return added;
 }
 
-static int fail_write(struct outcome *outcome)
+int outcome_fail_write(struct outcome *outcome)
 {
 	outcome->output_failed = true;
 	outcome->write_errno = errno;
@@ -53,10 +53,10 @@ int print_new_observations(struct obs_list *list, struct station_table *table,
 		if (station == NULL || obs->observed_at <= station->last_printed)
 			continue;
 		if (observation_write_json(obs, stdout) != 0)
-			return fail_write(outcome);
+			return outcome_fail_write(outcome);
 		station->last_printed = obs->observed_at;
 	}
-	return fflush(stdout) == 0 ? 0 : fail_write(outcome);
+	return fflush(stdout) == 0 ? 0 : outcome_fail_write(outcome);
 }
 
 int print_all_observations(struct obs_list *list, struct outcome *outcome)
@@ -65,8 +65,8 @@ int print_all_observations(struct obs_list *list, struct outcome *outcome)
 		return -1;
 	for (size_t i = 0; i < list->count; i++)
 		if (observation_write_json(&list->items[i], stdout) != 0)
-			return fail_write(outcome);
-	return fflush(stdout) == 0 ? 0 : fail_write(outcome);
+			return outcome_fail_write(outcome);
+	return fflush(stdout) == 0 ? 0 : outcome_fail_write(outcome);
 }
 
 void outcome_add_parse(struct outcome *outcome, const struct parse_summary *summary)

@@ -57,6 +57,9 @@ int print_new_observations(struct obs_list *list, struct station_table *table,
  * sorting or writing failed (recorded in outcome). */
 int print_all_observations(struct obs_list *list, struct outcome *outcome);
 
+/* Records a failed write to stdout, with errno, in outcome. Returns -1. */
+int outcome_fail_write(struct outcome *outcome);
+
 /* Counts a parsed file as read or as not an NDBC file. */
 void outcome_add_parse(struct outcome *outcome, const struct parse_summary *summary);
 

@@ -1,6 +1,5 @@
 #include "stations.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,15 +170,9 @@ static int print_stations(struct station_list *list, struct outcome *outcome)
 
 		jv_free(text);
 		if (written < 0)
-			goto failed;
+			return outcome_fail_write(outcome);
 	}
-	if (fflush(stdout) == 0)
-		return 0;
-
-failed:
-	outcome->output_failed = true;
-	outcome->write_errno = errno;
-	return -1;
+	return fflush(stdout) == 0 ? 0 : outcome_fail_write(outcome);
 }
 
 /* Parses and prints one station table held in memory. */
