@@ -1,8 +1,8 @@
 /*
  * Numbers written exactly as libjq 1.6 writes them (jv_dump_string): the
- * shortest decimal that reads back as the same double, with an exponent
+ * shortest decimal that reads back as the same double. An exponent is used
  * below 1e-4 and when more than 15 zeros would follow the significant
- * digits (1e-05, 1e+16), "-0" for negative zero and "null" for NaN.
+ * digits (1e-05, 1e+16). Negative zero is "-0" and NaN is "null".
  */
 #ifndef BUOY_JSON_NUMBER_H
 #define BUOY_JSON_NUMBER_H

@@ -316,7 +316,8 @@ static uint32_t read_numeric_reference(const char *digits, size_t len)
  * its length in *reference_len, or 0 when text starts no known reference. */
 static uint32_t read_reference(const char *text, size_t len, size_t *reference_len)
 {
-	/* The longest reference, "&#x10FFFF;", has 10 bytes. */
+	/* A reference read here has at most 11 bytes ("&#x", seven hex digits
+	 * and ';'), so its ';' is within the first 12. */
 	const char *semicolon = memchr(text, ';', len < 12 ? len : 12);
 
 	if (semicolon == NULL)

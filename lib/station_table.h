@@ -97,8 +97,9 @@ bool station_table_parse_location(const char *text, size_t len, double *lat, dou
 
 /*
  * Copies text to out (out_size bytes, NUL-terminated) without leading and
- * trailing spaces, decoding HTML character references: &amp; &lt; &gt;
- * &quot; &apos; &nbsp; &deg; and numeric ones (&#176; &#xB0;). Other text
+ * trailing spaces, and decodes HTML character references. The references
+ * decoded are &amp; &lt; &gt; &quot; &apos; &nbsp; &deg; and numeric ones
+ * (&#176; &#xB0;). Other text
  * that starts with '&' is copied unchanged. Returns false when the decoded
  * text does not fit.
  */

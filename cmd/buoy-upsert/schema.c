@@ -110,12 +110,13 @@ static void put_coalesce_updates(FILE *sql, const char *const *columns, int coun
  * key (found is NULL when there is none). The unnest() calls are in the
  * select list, where PostgreSQL 15 steps through the arrays together as
  * rows are needed. In FROM, unnest() would first copy every row into a
- * tuple store, which made a first load about 20 % slower. Leaving out the unchanged rows
- * here keeps them out of the CTE's tuple store, which re-reading a file
- * would otherwise fill for nothing. The LIMIT keeps the lateral subquery from being turned into a
- * join, so every row probes the unique index once, whatever the planner
- * guesses about the number of rows: a hash join would read the whole
- * observations table for every batch. The columns are named with the
+ * tuple store, which made a first load about 20 % slower. Leaving out the
+ * unchanged rows here keeps them out of the CTE's tuple store, which
+ * re-reading a file would otherwise fill for nothing. The LIMIT keeps the
+ * lateral subquery from being turned into a join, so every row probes the
+ * unique index once, whatever the planner guesses about the number of
+ * rows. A hash join would read the whole observations table for every
+ * batch. The columns are named with the
  * table's name, so that the error for a missing column reads "column
  * observations.tide_ft does not exist". */
 static void put_compared(FILE *sql)
@@ -148,7 +149,7 @@ static void put_compared(FILE *sql)
  * session inserts after this statement's snapshot makes the plain INSERT
  * fail with a unique violation, and store_write_batch then runs the
  * statement again. Changed keys go through ON CONFLICT, so that a row
- * deleted in the meantime is inserted again; its WHERE repeats the
+ * deleted in the meantime is inserted again. Its WHERE repeats the
  * comparison against the row as it is when locked.
  */
 static void put_observation_writes(FILE *sql)

@@ -224,7 +224,7 @@ int store_prepare(struct store *store)
 /* A unique violation means that another session inserted a key of the
  * batch after the statement's snapshot was taken. Deadlocks and
  * serialization failures also come from concurrent writers. Run again with
- * a new snapshot, the statement sees their rows and can succeed. */
+ * a new snapshot, the statement finds their rows and can succeed. */
 static bool is_conflict(const PGresult *result)
 {
 	const char *sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);

@@ -25,7 +25,7 @@ sse_teardown() {
 }
 
 # Starts buoy-sse with the given options, reading a FIFO written through
-# fd 7, and waits until it answers /health.
+# fd 7, and waits until it responds to /health.
 start_sse() {
 	PORT=$(free_port)
 	BASE=http://127.0.0.1:$PORT
